@@ -1,0 +1,160 @@
+"""Bytes to RGB pixels at a scorer's working size, with clear errors for anything that is not a usable image.
+
+JPEGs are decoded at reduced size (draft mode) when the scorer needs fewer pixels, but never below a quarter
+of the native size, so the measures still see noise and blocking; compression is read from the JPEG
+quantisation tables instead of from pixels.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+DEFAULT_MAX_PIXELS = 200_000_000
+MIN_DRAFT_SCALE = 1 / 4
+
+# The IJG (libjpeg) standard luminance table, in natural order: the reference for quality estimates.
+_IJG_LUMA = np.array([
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
+    14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+], dtype=np.float64)
+
+_ORIENTATION_SWAPS = {5, 6, 7, 8}
+_T = Image.Transpose
+_TRANSPOSE = {2: _T.FLIP_LEFT_RIGHT, 3: _T.ROTATE_180, 4: _T.FLIP_TOP_BOTTOM, 5: _T.TRANSPOSE,
+              6: _T.ROTATE_270, 7: _T.TRANSVERSE, 8: _T.ROTATE_90}
+
+
+class DecodeError(Exception):
+    """The bytes are not a usable image; the message says why and, where it helps, what to do."""
+
+
+@dataclass(slots=True)
+class DecodedImage:
+    pixels: np.ndarray  # uint8, (H, W, 3), at most `long_side` on the long side
+    width: int  # native size after EXIF orientation
+    height: int
+    format: str | None
+    jpeg_quality: float | None  # estimated from the quantisation tables (IJG scale 1..100)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeOptions:
+    long_side: int = 768
+    max_pixels: int = DEFAULT_MAX_PIXELS
+
+
+def open_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+    """Open (headers only) and check size limits; metadata is readable from the result without decoding."""
+    if not data:
+        raise DecodeError("empty file (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise DecodeError(f"decompression bomb: {exc}") from None
+    except UnidentifiedImageError:
+        head = data[:8].hex(" ")
+        raise DecodeError(f"not an image, or an image format this build cannot read (first bytes: {head})") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise DecodeError(f"cannot open image: {exc}") from None
+    w, h = im.size
+    if w <= 0 or h <= 0:
+        raise DecodeError(f"image has no pixels ({w}x{h})")
+    if w * h > max_pixels:
+        raise DecodeError(
+            f"decompression bomb: {w}x{h} = {w * h:,} pixels exceeds the limit of {max_pixels:,} "
+            "(raise it with --max-pixels if the file is trusted)"
+        )
+    return im
+
+
+def jpeg_quality(im: Image.Image) -> float | None:
+    """IJG-equivalent quality (1..100) from the luminance quantisation table; None for non-JPEGs."""
+    tables = getattr(im, "quantization", None)
+    if not tables or 0 not in tables:
+        return None
+    q = np.asarray(tables[0], dtype=np.float64)
+    if q.size != 64:
+        return None
+    scale = 100.0 * q.sum() / _IJG_LUMA.sum()  # order-free, so zigzag or natural order both work
+    quality = 100.0 - scale / 2.0 if scale <= 100.0 else 5000.0 / scale
+    return float(min(100.0, max(1.0, quality)))
+
+
+def _draft(im: Image.Image, long_side: int) -> None:
+    w, h = im.size
+    scale = max(min(1.0, long_side / max(w, h)), MIN_DRAFT_SCALE)
+    if scale < 1.0:
+        im.draft(im.mode, (math.ceil(w * scale), math.ceil(h * scale)))
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    """Every mode to 8-bit RGB: high bit depths rescaled, transparency composited over white."""
+    mode = im.mode
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        arr = np.asarray(im, dtype=np.float32)
+        peak = float(np.nanmax(arr)) if arr.size else 0.0
+        if mode.startswith("I;16") or (mode == "I" and peak > 255) or (mode == "F" and peak > 255):
+            arr = arr / 257.0
+        elif mode == "F" and peak <= 1.0:
+            arr = arr * 255.0
+        arr = np.nan_to_num(arr, nan=0.0, posinf=255.0, neginf=0.0)
+        gray = Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), "L")
+        return gray.convert("RGB")
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode in ("P", "L", "RGB") and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    if mode == "1":
+        return im.convert("L").convert("RGB")
+    if mode != "RGB":
+        try:
+            return im.convert("RGB")
+        except ValueError as exc:
+            raise DecodeError(f"unsupported image mode {mode!r}: {exc}") from None
+    return im
+
+
+def decode_opened(im: Image.Image, options: DecodeOptions) -> DecodedImage:
+    """Decode an image from `open_image` to RGB at most `options.long_side` pixels on the long side."""
+    fmt = im.format
+    quality = jpeg_quality(im) if fmt == "JPEG" else None
+    native_w, native_h = im.size
+    try:
+        orientation = im.getexif().get(0x0112, 1)
+    except Exception:  # malformed EXIF must not cost the image
+        orientation = 1
+    if orientation in _ORIENTATION_SWAPS:
+        native_w, native_h = native_h, native_w
+    try:
+        if fmt == "JPEG":
+            _draft(im, options.long_side)
+        im.load()  # first frame of animations
+        rgb = _to_rgb(im)
+        if orientation in _TRANSPOSE:
+            rgb = rgb.transpose(_TRANSPOSE[orientation])
+        w, h = rgb.size
+        if max(w, h) > options.long_side:
+            s = options.long_side / max(w, h)
+            rgb = rgb.resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.BILINEAR)
+        pixels = np.array(rgb, dtype=np.uint8)  # writable: torch.from_numpy needs that
+    except DecodeError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise DecodeError(f"decompression bomb: {exc}") from None
+    except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
+        raise DecodeError(f"cannot decode {fmt or 'image'}: {exc} (the file is probably truncated or corrupt)") from None
+    return DecodedImage(pixels=np.ascontiguousarray(pixels), width=native_w, height=native_h,
+                        format=fmt, jpeg_quality=quality)
+
+
+def decode_bytes(data: bytes, options: DecodeOptions = DecodeOptions()) -> DecodedImage:
+    return decode_opened(open_image(data, options.max_pixels), options)

@@ -1,0 +1,39 @@
+"""Read the encoded bytes behind any record `uri`, including `shard.tar#member` and `table.parquet#row`."""
+
+from __future__ import annotations
+
+import tarfile
+
+import fsspec
+import pyarrow.parquet as pq
+
+from vc_curate.inputs.parquet_source import find_image_column
+
+
+def read_uri_bytes(uri: str, *, image_column: str | None = None) -> bytes:
+    base, sep, fragment = uri.rpartition("#")
+    if sep and base.lower().endswith(".tar"):
+        with fsspec.open(base, "rb") as f, tarfile.open(fileobj=f, mode="r:*") as tar:
+            member = tar.extractfile(fragment)
+            if member is None:
+                raise FileNotFoundError(f"{fragment!r} is not a file in {base}")
+            return member.read()
+    if sep and base.lower().endswith(".parquet") and fragment.isdigit():
+        with fsspec.open(base, "rb") as f:
+            pf = pq.ParquetFile(f)
+            column = find_image_column(pf.schema_arrow, image_column)
+            top, _, sub = column.partition(".")
+            row = int(fragment)
+            start = 0
+            for group in range(pf.num_row_groups):
+                n = pf.metadata.row_group(group).num_rows
+                if row < start + n:
+                    cell = pf.read_row_group(group, columns=[top]).column(top)[row - start].as_py()
+                    data = cell.get(sub) if sub else cell
+                    if not data:
+                        raise ValueError(f"row {row} of {base} has no image bytes")
+                    return data
+                start += n
+            raise IndexError(f"{base} has no row {row}")
+    with fsspec.open(uri, "rb") as f:
+        return f.read()

@@ -1,0 +1,230 @@
+"""The scorer API every front end uses: `score` (a list, same order) and `score_iter` (streaming).
+
+The base class does reading, hashing, provenance and decoding in a worker pool that overlaps scoring,
+batching, and turning every failure into an error record; a concrete scorer declares its fields and
+implements `score_batch` over decoded images.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import torch
+from tqdm import tqdm
+
+from vc_curate.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, DecodeOptions, decode_opened, open_image
+from vc_curate.inputs import ImageInput, as_image_input, read_uri_bytes
+from vc_curate.provenance import Evidence, ProvenanceOptions, read_evidence
+from vc_curate.record import ATTRIBUTES, Record, authenticity_of
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A scorer's declared output: its range and direction (None: an amount, neither better nor worse)."""
+
+    low: float
+    high: float
+    higher_is_better: bool | None
+    description: str
+
+
+STANDARD_FIELDS: dict[str, FieldSpec] = {
+    "quality": FieldSpec(0, 100, True, "overall perceptual quality (MOS-like)"),
+    "brightness": FieldSpec(0, 100, None, "how bright the image looks"),
+    "colorfulness": FieldSpec(0, 100, None, "how colourful the image looks"),
+    "contrast": FieldSpec(0, 100, None, "how contrasted the image looks"),
+    "sharpness": FieldSpec(0, 100, None, "how sharp the image looks"),
+    "noisiness": FieldSpec(0, 100, None, "how much visible noise the image has"),
+    "ai_generated": FieldSpec(0, 1, None, "probability that the image is AI-generated"),
+}
+
+
+@dataclass(slots=True)
+class Scores:
+    """What a scorer computes for one decoded image; the base class turns it into a Record."""
+
+    quality: float
+    brightness: float
+    colorfulness: float
+    contrast: float
+    sharpness: float
+    noisiness: float
+    critique: str | None = None
+    ai_generated: float | None = None  # the scorer's own estimate: used only where no explicit evidence exists
+    evidence: str | None = None  # the scorer's own provenance item, e.g. "lmm:0.83"
+
+
+@dataclass(slots=True)
+class _Prepared:
+    item: ImageInput
+    sha256: str | None = None
+    evidence: Evidence = field(default_factory=Evidence)
+    image: DecodedImage | None = None
+    payload: Any = None
+    error: str | None = None
+    skipped: bool = False
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"--device {device}: no CUDA device is available to torch here; use --device cpu or auto")
+    return torch.device(device)
+
+
+class Scorer(ABC):
+    name: ClassVar[str]
+    fields: ClassVar[dict[str, FieldSpec]] = STANDARD_FIELDS
+    default_batch_size: ClassVar[int] = 32
+
+    def __init__(self, *, device: str = "auto", batch_size: int | None = None, workers: int | None = None,
+                 max_pixels: int = DEFAULT_MAX_PIXELS, watermarks: bool = False,
+                 c2pa_trust_anchors: str | None = None):
+        self.device = resolve_device(device)
+        self.batch_size = batch_size or self.default_batch_size
+        self.workers = workers or 4
+        self.max_pixels = max_pixels
+        self.provenance_options = ProvenanceOptions(watermarks=watermarks, c2pa_trust_anchors=c2pa_trust_anchors)
+
+    # -- what a concrete scorer provides ------------------------------------------------------------
+    @property
+    @abstractmethod
+    def version(self) -> str:
+        """The record's `scorer` value: name and version or model revision."""
+
+    def decode_options(self) -> DecodeOptions:
+        return DecodeOptions(max_pixels=self.max_pixels)
+
+    def prepare(self, image: DecodedImage) -> Any:
+        """Per-image work done in the worker pool (e.g. to tensors); default: the decoded image itself."""
+        return image
+
+    @abstractmethod
+    def score_batch(self, batch: list[Any]) -> list[Scores]:
+        """Scores for a batch of `prepare` results, same order. May raise: the base class isolates failures."""
+
+    # -- the API ----------------------------------------------------------------------------------------
+    def score(self, inputs: Iterable[Any], batch_size: int | None = None) -> list[Record]:
+        """One record per input, same order."""
+        return list(self.score_iter(inputs, batch_size=batch_size))
+
+    def score_iter(self, inputs: Iterable[Any], batch_size: int | None = None, *, progress: bool = False,
+                   total: int | None = None, skip: Callable[[str, str | None], bool] | None = None,
+                   ) -> Iterator[Record]:
+        """Stream records in input order, holding at most a few batches in memory.
+
+        `skip(uri, sha256)`, called once the bytes are read, drops inputs already scored (for resuming).
+        """
+        batch_size = batch_size or self.batch_size
+        ahead = max(2 * batch_size, 2 * self.workers)
+        source = iter(inputs)
+        window: deque[Future[_Prepared]] = deque()
+        bar = tqdm(total=total, unit="img", file=sys.stderr, disable=not progress, dynamic_ncols=True,
+                   mininterval=0.5, smoothing=0.1)
+        errors = 0
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="vc-decode") as pool:
+            def fill() -> None:
+                while len(window) < ahead:
+                    try:
+                        raw = next(source)
+                    except StopIteration:
+                        return
+                    window.append(pool.submit(self._prepare_one, raw, skip))
+
+            try:
+                fill()
+                while window:
+                    chunk = [window.popleft().result() for _ in range(min(batch_size, len(window)))]
+                    fill()  # keep the pool decoding while this batch scores
+                    for rec in self._finish(chunk):
+                        errors += rec.error is not None
+                        bar.update(1)
+                        yield rec
+                    skipped = sum(p.skipped for p in chunk)
+                    if skipped:
+                        bar.update(skipped)
+                    if progress:
+                        bar.set_postfix(errors=errors, refresh=False)
+            finally:
+                for fut in window:
+                    fut.cancel()
+                bar.close()
+
+    # -- internals ------------------------------------------------------------------------------------
+    def _prepare_one(self, raw: Any, skip: Callable[[str, str | None], bool] | None) -> _Prepared:
+        try:
+            item = as_image_input(raw)
+        except TypeError as exc:
+            return _Prepared(ImageInput(uri=repr(raw)[:200]), error=f"bad input: {exc}")
+        prep = _Prepared(item)
+        if item.error:
+            prep.error = item.error
+            return prep
+        try:
+            data = item.data if item.data is not None else read_uri_bytes(item.uri)
+        except Exception as exc:  # any filesystem failure is this input's error, not the batch's
+            prep.error = f"read failed: {type(exc).__name__}: {exc}"
+            return prep
+        prep.sha256 = hashlib.sha256(data).hexdigest()
+        if skip is not None and skip(item.uri, prep.sha256):
+            prep.skipped = True
+            return prep
+        try:
+            opened = open_image(data, self.max_pixels)
+            prep.evidence = read_evidence(data, opened, self.provenance_options)
+            prep.image = decode_opened(opened, self.decode_options())
+            prep.payload = self.prepare(prep.image)
+        except DecodeError as exc:
+            prep.error = f"decode failed: {exc}"
+        except Exception as exc:
+            prep.error = f"decode failed: {type(exc).__name__}: {exc}"
+        return prep
+
+    def _score_isolated(self, payloads: list[Any]) -> list[Scores | str]:
+        """Score a batch; if it fails, score its items one by one so only the culprit gets an error."""
+        try:
+            scores = self.score_batch(payloads)
+            if len(scores) != len(payloads):
+                raise RuntimeError(f"{self.name} returned {len(scores)} scores for {len(payloads)} images")
+            return list(scores)
+        except Exception as exc:
+            if len(payloads) == 1:
+                return [f"score failed: {type(exc).__name__}: {exc}"]
+            return [s for p in payloads for s in self._score_isolated([p])]
+
+    def _finish(self, chunk: list[_Prepared]) -> Iterator[Record]:
+        ready = [p for p in chunk if p.error is None and not p.skipped]
+        results = dict(zip(map(id, ready), self._score_isolated([p.payload for p in ready]) if ready else []))
+        for prep in chunk:
+            if prep.skipped:
+                continue
+            outcome = results.get(id(prep), prep.error)
+            if isinstance(outcome, str):
+                yield Record.failed(prep.item.uri, outcome, sha256=prep.sha256, scorer=self.version,
+                                    extra=prep.item.extra)
+            else:
+                yield self._record(prep, outcome)
+
+    def _record(self, prep: _Prepared, scores: Scores) -> Record:
+        ai = prep.evidence.ai_generated
+        if ai is None:
+            ai = scores.ai_generated
+        items = prep.evidence.items + ((scores.evidence,) if scores.evidence else ())
+        return Record(
+            uri=prep.item.uri, sha256=prep.sha256, width=prep.image.width, height=prep.image.height,
+            quality=_clip(scores.quality), **{a: _clip(getattr(scores, a)) for a in ATTRIBUTES},
+            ai_generated=ai, authenticity=authenticity_of(ai), provenance=";".join(items) or None,
+            critique=scores.critique, scorer=self.version, extra=prep.item.extra,
+        )
+
+
+def _clip(value: float) -> float:
+    return float(min(100.0, max(0.0, value)))

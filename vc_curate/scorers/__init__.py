@@ -1,0 +1,1 @@
+"""Concrete scorers; load them through `vc_curate.load_scorer`."""
