@@ -151,7 +151,8 @@ def decode_opened(im: Image.Image, options: DecodeOptions) -> DecodedImage:
     except Image.DecompressionBombError as exc:
         raise DecodeError(f"decompression bomb: {exc}") from None
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
-        raise DecodeError(f"cannot decode {fmt or 'image'}: {exc} (the file is probably truncated or corrupt)") from None
+        hint = "" if "truncated" in str(exc) else " (the file is probably truncated or corrupt)"
+        raise DecodeError(f"cannot decode {fmt or 'image'}: {exc}{hint}") from None
     return DecodedImage(pixels=np.ascontiguousarray(pixels), width=native_w, height=native_h,
                         format=fmt, jpeg_quality=quality)
 
