@@ -15,6 +15,7 @@ from vc_curate.scorers.classic.critique import compose_critique
 from vc_curate.scorers.classic.quality import Measurements, attributes, quality
 
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
+MARGIN = 8  # NaN border around every image (even, >= any filter radius): borders look the same in any batch
 
 
 @dataclass(slots=True)
@@ -45,12 +46,13 @@ class ClassicScorer(Scorer):
         return _Prepared(pixels, image)
 
     def _batch(self, items: list[_Prepared]) -> torch.Tensor:
-        h = max(MIN_SIDE, *(p.pixels.shape[1] for p in items))
-        w = max(MIN_SIDE, *(p.pixels.shape[2] for p in items))
+        h = max(MIN_SIDE, *(p.pixels.shape[1] for p in items)) + 2 * MARGIN
+        w = max(MIN_SIDE, *(p.pixels.shape[2] for p in items)) + 2 * MARGIN
         batch = torch.full((len(items), 3, h, w), float("nan"), dtype=torch.float32, device=self.device)
         for i, p in enumerate(items):
             _, ph, pw = p.pixels.shape
-            batch[i, :, :ph, :pw] = p.pixels.to(self.device, non_blocking=True).float() / 255.0
+            pixels = p.pixels.to(self.device, non_blocking=True).float() / 255.0
+            batch[i, :, MARGIN : MARGIN + ph, MARGIN : MARGIN + pw] = pixels
         return batch
 
     @torch.inference_mode()

@@ -1,0 +1,32 @@
+"""Real bad files of every kind the issue names, built from real encoders, for input tests."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+from tests.conftest import encode, scene
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_bomb(width: int = 60_000, height: int = 60_000) -> bytes:
+    """A tiny PNG whose header declares billions of pixels: a decompression bomb."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
+
+
+def bad_inputs() -> dict[str, bytes]:
+    jpeg = encode(scene((320, 240)), "JPEG", quality=90)
+    png = encode(scene((320, 240)), "PNG")
+    return {
+        "empty.jpg": b"",
+        "truncated.jpg": jpeg[: len(jpeg) // 2],
+        "truncated.png": png[: len(png) // 2],
+        "not_an_image.jpg": b"<html><body>404 not found</body></html>",
+        "unknown_format.bin": bytes(range(256)) * 4,
+        "bomb.png": png_bomb(),
+    }

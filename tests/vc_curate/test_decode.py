@@ -1,0 +1,114 @@
+"""Decoding: every mode to RGB, EXIF orientation, draft decoding, JPEG quality, and clear errors."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.conftest import encode, scene
+from tests.vc_curate.bad_inputs import bad_inputs
+from vc_curate.decode import DecodeError, DecodeOptions, decode_bytes, jpeg_quality, open_image
+
+
+def test_rgb_png_round_trip():
+    im = scene((40, 30))
+    out = decode_bytes(encode(im))
+    assert (out.width, out.height) == (40, 30)
+    assert np.array_equal(out.pixels, np.asarray(im))
+
+
+@pytest.mark.parametrize("name", sorted(bad_inputs()))
+def test_bad_input_is_a_decode_error(name):
+    with pytest.raises(DecodeError) as err:
+        decode_bytes(bad_inputs()[name])
+    assert str(err.value)
+
+
+def test_error_messages_say_what_happened():
+    cases = bad_inputs()
+    messages = {}
+    for name, data in cases.items():
+        with pytest.raises(DecodeError) as err:
+            decode_bytes(data)
+        messages[name] = str(err.value)
+    assert "empty" in messages["empty.jpg"]
+    assert "truncated" in messages["truncated.jpg"]
+    assert "not an image" in messages["not_an_image.jpg"]
+    assert "decompression bomb" in messages["bomb.png"]
+
+
+def test_pixel_limit_is_configurable():
+    data = encode(scene((300, 200)))
+    with pytest.raises(DecodeError, match="--max-pixels"):
+        decode_bytes(data, DecodeOptions(max_pixels=50_000))
+    assert decode_bytes(data, DecodeOptions(max_pixels=60_000)).width == 300
+
+
+def test_cmyk_jpeg_converts_to_rgb():
+    rgb = Image.new("RGB", (32, 32), (200, 30, 30))
+    out = decode_bytes(encode(rgb.convert("CMYK"), "JPEG", quality=95))
+    r, g, b = out.pixels.reshape(-1, 3).mean(0)
+    assert r > 150 and g < 80 and b < 80
+
+
+def test_16bit_png_is_rescaled_not_clipped():
+    arr = np.full((20, 20), 30000, dtype=np.uint16)
+    data = encode(Image.fromarray(arr))
+    out = decode_bytes(data)
+    assert abs(int(out.pixels[0, 0, 0]) - round(30000 / 257)) <= 1
+
+
+def test_float_tiff_in_unit_range():
+    arr = np.linspace(0, 1, 400, dtype=np.float32).reshape(20, 20)
+    out = decode_bytes(encode(Image.fromarray(arr, "F"), "TIFF"))
+    assert out.pixels[0, 0, 0] == 0 and out.pixels[-1, -1, 0] == 255
+
+
+def test_palette_with_transparency_composites_over_white():
+    im = Image.new("P", (10, 10), 0)
+    im.putpalette([0, 0, 0] * 256)
+    im.info["transparency"] = 0
+    out = decode_bytes(encode(im, transparency=0))
+    assert out.pixels.min() == 255
+
+
+def test_la_with_transparent_alpha():
+    la = Image.merge("LA", [Image.new("L", (8, 8), 0), Image.new("L", (8, 8), 0)])
+    assert decode_bytes(encode(la)).pixels.min() == 255
+
+
+def test_animated_gif_first_frame():
+    frames = [Image.new("RGB", (16, 16), c) for c in ((255, 0, 0), (0, 0, 255))]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    out = decode_bytes(buf.getvalue())
+    assert out.pixels[..., 0].mean() > 200 and out.pixels[..., 2].mean() < 50
+
+
+def test_exif_orientation_is_applied():
+    im = scene((60, 20))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    out = decode_bytes(encode(im, "JPEG", quality=95, exif=exif.tobytes()))
+    assert (out.width, out.height) == (20, 60)
+    assert out.pixels.shape[:2] == (60, 20)
+
+
+def test_large_jpeg_is_decoded_at_working_size(photos):
+    big = max(photos, key=lambda p: p.stat().st_size)
+    data = big.read_bytes()
+    native = open_image(data).size
+    out = decode_bytes(data, DecodeOptions(long_side=256))
+    assert max(out.pixels.shape[:2]) == 256
+    assert (out.width, out.height) == native
+
+
+def test_jpeg_quality_estimate_follows_the_encoder_setting():
+    im = scene((64, 64))
+    estimates = [jpeg_quality(open_image(encode(im, "JPEG", quality=q))) for q in (10, 30, 50, 75, 90, 98)]
+    assert estimates == sorted(estimates)
+    assert abs(estimates[3] - 75) < 3
+    assert jpeg_quality(open_image(encode(im, "PNG"))) is None
