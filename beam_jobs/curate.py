@@ -1,0 +1,111 @@
+"""`python -m beam_jobs.curate`: score image corpora with a vc_curate scorer on Beam and split them by a rule.
+
+    python -m beam_jobs.curate --input 'images/**' --input shards/*.tar --output_dir out \
+        --keep_if 'quality >= 50 and authenticity != "ai-generated"' [--previous_output last_run] [--runner ...]
+
+Match and read (failed reads are dead letters) -> spread -> RunInference with our scorer handler ->
+--keep_if -> DIR/kept-*, rejected-*, errors-* (and skipped-*) Parquet files with the record schema.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import apache_beam as beam
+from apache_beam.ml.inference.base import RunInference
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from beam_jobs.filtering import ERRORS, KEPT, REJECTED, Decide, compile_keep_if
+from beam_jobs.handler import ScorerModelHandler
+from beam_jobs.io.previous import ReadPrevious, previous_files
+from beam_jobs.io.read import FAILED, MatchInputs, ReadInputs
+from beam_jobs.io.write import WriteRecords
+from beam_jobs.metrics import counter, counter_values, error_kind, quality_distribution, summary_line
+from beam_jobs.options import CurateOptions, UsageError, reject_dashed_flags, scorer_options, validate
+from beam_jobs.output_dir import prepare_output_dir
+from beam_jobs.skip import SKIPPED, split_skipped
+from vc_curate.record import Record
+from vc_curate.registry import scorer_class
+from vc_curate.registry import scorer_options as accepted_options
+from vc_curate.rules import RuleError
+
+
+def count_scored(rec: Record) -> Record:
+    if rec.error is not None:
+        counter(f"errors_{error_kind(rec.error)}").inc()
+    else:
+        counter("scored").inc()
+        quality_distribution().update(int(round(rec.quality)))
+    return rec
+
+
+def handler_for(opts: CurateOptions) -> ScorerModelHandler:
+    return ScorerModelHandler(opts.scorer, batch_size=opts.batch_size, large_model=opts.large_model,
+                              model_copies=opts.model_copies, **scorer_options(opts))
+
+
+def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
+    """The whole job; returns the PCollection of written file paths."""
+    matched = (pipeline
+               | "Inputs" >> beam.Create(opts.input)
+               | "Match" >> beam.ParDo(MatchInputs()).with_outputs(FAILED, main="files"))
+    files = matched.files | "OncePerFile" >> beam.CombinePerKey(any)  # also spreads files over workers
+    read = files | "Read" >> beam.ParDo(ReadInputs(opts.image_column)).with_outputs(FAILED, main="inputs")
+    outputs = {}
+    if opts.previous_output:
+        previous = (pipeline
+                    | "PreviousFiles" >> beam.Create(previous_files(opts.previous_output))
+                    | "SpreadPrevious" >> beam.Reshuffle()
+                    | "ReadPrevious" >> beam.ParDo(ReadPrevious()))
+        split = split_skipped(read.inputs, previous)
+        inputs, outputs[SKIPPED] = split.main, split[SKIPPED]
+    else:
+        inputs = read.inputs | "SpreadInputs" >> beam.Reshuffle()
+    records = (inputs
+               | "Score" >> RunInference(handler_for(opts))
+               | "CountScored" >> beam.Map(count_scored))
+    decided = records | "KeepIf" >> Decide(opts.keep_if)
+    outputs[KEPT], outputs[REJECTED] = decided[KEPT], decided[REJECTED]
+    outputs[ERRORS] = (matched[FAILED], read[FAILED], decided[ERRORS]) | "AllErrors" >> beam.Flatten()
+    return outputs | "Write" >> WriteRecords(opts.output_dir, opts.num_shards)
+
+
+def check(opts: CurateOptions, argv: list[str]) -> None:
+    """Everything that can be refused before the pipeline starts, as one-line UsageErrors."""
+    reject_dashed_flags(argv)
+    validate(opts)
+    try:
+        compile_keep_if(opts.keep_if)
+        cls = scorer_class(opts.scorer)
+    except (RuleError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    unknown = sorted(set(scorer_options(opts)) - set(accepted_options(cls)))
+    if unknown:
+        raise UsageError(f"scorer {opts.scorer!r} does not take --{', --'.join(unknown)}")
+    if opts.previous_output and not previous_files(opts.previous_output):
+        raise UsageError(f"--previous_output {opts.previous_output} holds no kept-/rejected-/skipped-*.parquet "
+                         "files of an earlier run")
+    prepare_output_dir(opts.output_dir, opts.overwrite)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    options = PipelineOptions(argv)
+    opts = options.view_as(CurateOptions)
+    standard = options.view_as(StandardOptions)
+    standard.runner = standard.runner or "DirectRunner"  # Beam's default would try to download Prism
+    try:
+        check(opts, argv)
+    except UsageError as exc:
+        print(f"curate: error: {exc}", file=sys.stderr)
+        return 2
+    pipeline = beam.Pipeline(options=options)
+    build(pipeline, opts)
+    result = pipeline.run()
+    result.wait_until_finish()
+    print(summary_line(counter_values(result), opts.output_dir))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

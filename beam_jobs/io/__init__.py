@@ -1,0 +1,1 @@
+"""Beam-side reading and writing: matching inputs, expanding shards and tables, writing record shards."""
