@@ -21,7 +21,7 @@ _KNOWN = [
     (re.compile(p, re.IGNORECASE), name) for p, name in [
         (r"\bnovel ?ai\b", "NovelAI"),
         (r"\bmidjourney\b", "Midjourney"),
-        (r"\bdall[\s·.\-]?e\b", "DALL-E"),
+        (r"\bdall\W{0,3}e\b", "DALL-E"),
         (r"\bfirefly\b", "Adobe Firefly"),
         (r"\bstable[\s\-]?diffusion\b|\bsdxl\b", "Stable Diffusion"),
         (r"\bautomatic1111\b|\bsd[\s\-]?webui\b", WEBUI),

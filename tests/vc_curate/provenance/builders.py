@@ -13,6 +13,7 @@ from PIL import Image
 
 FIXTURES = "../shared/fixtures/provenance"
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+XMP_KEY = "XML:com.adobe.xmp"
 
 
 def pixels(width: int = 64, height: int = 48, channels: int = 3, seed: int = 0) -> np.ndarray:
