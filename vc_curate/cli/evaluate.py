@@ -1,0 +1,63 @@
+"""`vc-curate evaluate`: agreement of a scores table with human labels (Spearman, Pearson, bootstrap CIs)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+
+from vc_curate.cli.main import UsageError
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "evaluate", help="measure agreement of scores with human opinion scores",
+        description="Join a labels table (CSV or Parquet: `uri` or `filename`, `mos`, optional `dataset`, "
+                    "attributes, `ai_generated`) with a scores table and print Spearman and Pearson "
+                    "correlations per field, overall and per group, with bootstrap confidence intervals.")
+    parser.add_argument("scores", help="scores Parquet written by `vc-curate score` (a file or a folder of parts)")
+    parser.add_argument("--labels", required=True, help="labels table, .csv or .parquet")
+    parser.add_argument("--group-by", help="labels column to group by (default: `dataset` where present)")
+    parser.add_argument("--plot", metavar="PNG", help="write a scatter plot of quality against MOS here")
+    parser.add_argument("--json", metavar="PATH", help="also write every figure as JSON here")
+    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                        help="bootstrap resamples for the 95%% intervals (default 1000; 0: no intervals)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    return parser
+
+
+def _finite_or_none(value):
+    return value if not (isinstance(value, float) and math.isnan(value)) else None
+
+
+def run(args: argparse.Namespace) -> int:
+    from vc_curate.evaluate import (LabelsError, agreement_plot, evaluate, format_evaluation, read_labels,
+                                    read_table)
+
+    if args.bootstrap < 0:
+        raise UsageError(f"--bootstrap {args.bootstrap}: give 0 or more resamples")
+    for option, path in (("--plot", args.plot), ("--json", args.json)):
+        folder = os.path.dirname(os.path.abspath(path)) if path else None
+        if folder and not os.path.isdir(folder):
+            raise UsageError(f"{option} {path}: folder {folder} does not exist")
+    try:
+        scores = read_table(args.scores)
+        labels = read_labels(args.labels)
+        result, joined = evaluate(scores, labels, group_by=args.group_by, resamples=args.bootstrap,
+                                  seed=args.seed)
+    except LabelsError as exc:
+        raise UsageError(str(exc)) from None
+    print(format_evaluation(result, args.scores, args.labels))
+    if args.plot:
+        agreement_plot(args.plot, result, joined)
+        print(f"\nscatter plot: {args.plot}")
+    if args.json:
+        data = result.to_dict()
+        for row in data["metrics"]:
+            row.update({k: _finite_or_none(v) for k, v in row.items()})
+        data.update(scores=args.scores, labels=args.labels)
+        with open(args.json, "w") as f:
+            json.dump(data, f, indent=2)
+        print(f"figures as JSON: {args.json}")
+    return 0
