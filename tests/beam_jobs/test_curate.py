@@ -1,0 +1,81 @@
+"""`python -m beam_jobs.curate` end to end on a real corpus folder, read back with pyarrow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from beam_jobs.curate import main
+from tests.beam_jobs.conftest import KEEP_IF, good
+
+KINDS = ("kept", "rejected", "errors", "skipped")
+
+
+def curate(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "beam_jobs.curate", "--runner", "DirectRunner", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def landed(out: Path) -> dict[str, str]:
+    """uri -> the kind of file it landed in; fails on any uri written twice."""
+    where: dict[str, str] = {}
+    for kind in KINDS:
+        for path in sorted(out.glob(f"{kind}-*.parquet")):
+            for uri in pq.read_table(path).column("uri").to_pylist():
+                assert uri not in where, f"{uri} written twice"
+                where[uri] = kind
+    return where
+
+
+@pytest.mark.slow
+def test_every_input_lands_once_reruns_refuse_or_repeat_and_incremental_runs_skip(corpus, tmp_path):
+    out = tmp_path / "run1"
+    args = ["--input", str(corpus.root), "--keep_if", KEEP_IF]
+    done = curate(*args, "--output_dir", str(out), "--direct_num_workers", "2",
+                  "--direct_running_mode", "multi_processing")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert landed(out) == corpus.expected
+    assert "vc-curate beam: 13 inputs: 5 kept, 3 rejected, 5 errors (read 2, decode 3), 0 skipped; 8 scored" in done.stdout
+    errors = {r["uri"].rsplit("/", 1)[1]: r for r in pq.read_table(out / "errors-00000-of-00001.parquet").to_pylist()}
+    assert errors["corrupt.tar"]["error"].startswith("read failed: ")
+    assert errors["broken.jpg"]["error"].startswith("decode failed: ")
+    assert errors["shard.tar#0002.jpg"]["json"] == '{"caption": "broken"}'
+    kept = {r["uri"].rsplit("/", 1)[1]: r for r in pq.read_table(out / "kept-00000-of-00001.parquet").to_pylist()}
+    assert kept["table.parquet#0"]["key"] == "k0" and kept["a.jpg"]["scorer"].startswith("classic/")
+
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    refused = curate(*args, "--output_dir", str(out))
+    assert refused.returncode == 2 and "is not empty" in refused.stderr.strip().splitlines()[-1]
+    again = curate(*args, "--output_dir", str(out), "--overwrite")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # same files, same bytes
+
+    (corpus.root / "a.jpg").write_bytes(good(11))  # changed: scored again
+    (corpus.root / "broken.jpg").write_bytes(good(12))  # an earlier error, now readable: retried
+    (corpus.root / "new.jpg").write_bytes(good(13))  # new
+    out2 = tmp_path / "run2"
+    nightly = curate(*args, "--output_dir", str(out2), "--previous_output", str(out))
+    assert nightly.returncode == 0, nightly.stderr[-3000:]
+    where = landed(out2)
+    assert set(where) == set(corpus.expected) | {str(corpus.root / "new.jpg")}
+    rescored = {str(corpus.root / n) for n in ("a.jpg", "broken.jpg", "new.jpg")}
+    skipped = {u for u, k in corpus.expected.items() if k in ("kept", "rejected")} - rescored
+    assert {u for u, k in where.items() if k == "skipped"} == skipped
+    assert {u for u, k in where.items() if k == "kept"} == rescored
+    assert "4 errors (read 2, decode 2), 7 skipped; 3 scored" in nightly.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--keep_if", "qualty >= 5"], "unknown field 'qualty'"),
+    (["--keep-if", "quality >= 5"], "Beam flags use underscores, --keep_if"),
+    (["--keep_if", "quality >= 5", "--scorer", "classic", "--model", "x"], "does not take --model"),
+    (["--keep_if", "quality >= 5", "--previous_output", "nowhere"], "holds no kept-/rejected-/skipped-"),
+])
+def test_usage_errors_are_one_line_and_exit_2(tmp_path, capsys, args, message):
+    assert main(["--input", str(tmp_path), "--output_dir", str(tmp_path / "out"), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
