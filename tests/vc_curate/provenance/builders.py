@@ -88,12 +88,12 @@ def webui_parameters(version: str = "v1.10.1") -> str:
             f"Model hash: 6ce0161689, Model: v1-5-pruned-emaonly, Version: {version}")
 
 
-def stealth_png(payload: bytes, magic: bytes, arr: np.ndarray | None = None) -> bytes:
+def stealth_png(payload: bytes, magic: bytes, arr: np.ndarray | None = None, length_bits: int | None = None) -> bytes:
     """Hide `magic`, a 32-bit length and `payload` in pixel LSBs, column-major (alpha or RGB per the magic)."""
     rgb = b"rgb" in magic
     compressed = magic.endswith(b"comp")
     body = gzip.compress(payload) if compressed else payload
-    bits = np.unpackbits(np.frombuffer(magic + struct.pack(">I", len(body) * 8) + body, np.uint8))
+    bits = np.unpackbits(np.frombuffer(magic + struct.pack(">I", len(body) * 8 if length_bits is None else length_bits) + body, np.uint8))
     arr = (pixels(64, 160, 4, seed=1) if arr is None else arr).copy()
     planes = arr.transpose(1, 0, 2)  # a column-major view of the same pixels
     target = planes[..., :3].reshape(-1) if rgb else planes[..., 3].reshape(-1)
