@@ -1,0 +1,161 @@
+"""Recipes: the questions, answer stems and level words the `lmm` scorer asks a model, as plain data.
+
+A recipe is chosen per model family (`recipe_for`), by name (`--recipe`-style option `recipe="name"`), or
+read from a JSON file with the same fields, so a fine-tuned critic's own prompts need no code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vc_curate.record import ATTRIBUTES
+
+QUALITY_WORDS = ("excellent", "good", "fair", "poor", "bad")
+# Amounts, most first. Every first token differs, so no word's probability leaks into another's
+# (no "very high"/"very low" pair sharing "very").
+AMOUNT_WORDS = ("extreme", "high", "moderate", "low", "minimal")
+
+_ATTRIBUTE_NOUNS = {
+    "brightness": "brightness",
+    "colorfulness": "colorfulness",
+    "contrast": "contrast",
+    "sharpness": "sharpness",
+    "noisiness": "amount of noise",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Levels:
+    """A question answered with one of five level words, best or most first (Q-Align scoring)."""
+
+    field: str
+    question: str
+    stem: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A question answered with a number on [low, high], generated and parsed, mapped to 0..100."""
+
+    field: str
+    question: str
+    stem: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A yes/no question; `positive` and `negative` are the word variants whose probabilities are summed."""
+
+    question: str
+    stem: str
+    positive: tuple[str, ...]
+    negative: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    name: str
+    ratings: tuple[Levels | Number, ...]  # quality and the five attributes
+    authenticity: Choice
+    critique: str
+    system: str | None = None
+    critique_tokens: int = 96  # cap on generated critique length
+    number_tokens: int = 8  # cap on a generated numeric answer
+    families: tuple[str, ...] = field(default=())  # model_type values this recipe is the default for
+
+    def __post_init__(self) -> None:
+        fields = sorted(r.field for r in self.ratings)
+        if fields != sorted(("quality",) + ATTRIBUTES):
+            raise ValueError(f"recipe {self.name!r} must rate quality and {', '.join(ATTRIBUTES)}; it rates {fields}")
+        for r in self.ratings:
+            if isinstance(r, Levels) and len(r.words) != 5:
+                raise ValueError(f"recipe {self.name!r}: {r.field} needs five level words, got {len(r.words)}")
+
+
+def _levels() -> tuple[Levels, ...]:
+    quality = Levels("quality", "How would you rate the overall visual quality of this image?",
+                     "The quality of this image is", QUALITY_WORDS)
+    attributes = tuple(
+        Levels(a, f"How would you rate the {noun} of this image?", f"The {noun} of this image is", AMOUNT_WORDS)
+        for a, noun in _ATTRIBUTE_NOUNS.items()
+    )
+    return (quality,) + attributes
+
+
+def _numbers() -> tuple[Number, ...]:
+    quality = Number("quality", "Rate the overall visual quality of this image from 1 (bad) to 5 (excellent). "
+                     "Answer with the number only.", "", 1.0, 5.0)
+    attributes = tuple(
+        Number(a, f"Rate the {noun} of this image from 1 (minimal) to 5 (extreme). Answer with the number only.",
+               "", 1.0, 5.0)
+        for a, noun in _ATTRIBUTE_NOUNS.items()
+    )
+    return (quality,) + attributes
+
+
+_AUTHENTICITY = Choice("Is this image AI-generated rather than a real photograph? Answer yes or no.", "",
+                       positive=("Yes", "yes"), negative=("No", "no"))
+_CRITIQUE = ("Describe the visual quality of this image in two or three sentences: its sharpness, exposure, "
+             "colour, noise and any visible artefacts.")
+
+RECIPES: dict[str, Recipe] = {
+    r.name: r
+    for r in (
+        # VisualCritic's instruction style: one question per property, answered "The X of this image is <level>".
+        Recipe("visualcritic", _levels(), _AUTHENTICITY, _CRITIQUE,
+               families=("llava", "llava_next", "llava_onevision", "qwen2_vl", "qwen2_5_vl", "qwen3_vl",
+                         "idefics3", "smolvlm", "gemma3", "mistral3", "paligemma")),
+        # For critics fine-tuned to answer with a score: generated, parsed, mapped to 0..100.
+        Recipe("visualcritic-number", _numbers(), _AUTHENTICITY, _CRITIQUE),
+    )
+}
+DEFAULT_RECIPE = "visualcritic"
+
+
+def recipe_for(model_type: str, name: str | None = None) -> Recipe:
+    """The recipe named `name` (a built-in name or a JSON file), else the default for the model family."""
+    if name is None:
+        return next((r for r in RECIPES.values() if model_type in r.families), RECIPES[DEFAULT_RECIPE])
+    if name in RECIPES:
+        return RECIPES[name]
+    path = Path(name)
+    if path.suffix == ".json" and path.is_file():
+        return recipe_from_json(path)
+    raise ValueError(f"unknown recipe {name!r}: use one of {', '.join(RECIPES)} or a .json file with a recipe's fields")
+
+
+def recipe_from_json(path: Path) -> Recipe:
+    """A recipe from JSON: {"name", "ratings": [{"field", "question", "stem", "words"|"low"+"high"}],
+    "authenticity": {"question", "stem", "positive", "negative"}, "critique", "system"?, ...}."""
+    data = json.loads(path.read_text())
+    try:
+        ratings = tuple(
+            Levels(r["field"], r["question"], r.get("stem", ""), tuple(r["words"])) if "words" in r
+            else Number(r["field"], r["question"], r.get("stem", ""), float(r["low"]), float(r["high"]))
+            for r in data["ratings"]
+        )
+        a = data["authenticity"]
+        choice = Choice(a["question"], a.get("stem", ""), tuple(a["positive"]), tuple(a["negative"]))
+        extra = {k: data[k] for k in ("system", "critique_tokens", "number_tokens") if k in data}
+        return Recipe(data.get("name", path.stem), ratings, choice, data["critique"], **extra)
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"recipe file {path}: missing or malformed field {exc}") from None
+
+
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+def parse_number(answer: str, question: Number) -> float:
+    """The first number in a generated answer mapped from [low, high] to 0..100; ValueError if none."""
+    match = _NUMBER.search(answer)
+    if match is None:
+        raise ValueError(f"the model answered {answer.strip()[:60]!r} to the {question.field} question; "
+                         f"expected a number from {question.low:g} to {question.high:g}")
+    value = float(match.group())
+    return 100.0 * (value - question.low) / (question.high - question.low)

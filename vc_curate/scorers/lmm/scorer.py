@@ -1,0 +1,106 @@
+"""`lmm`: VisualCritic-style scoring with an instruction-following multimodal model from transformers."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from vc_curate import __version__
+from vc_curate.decode import DecodedImage, DecodeOptions
+from vc_curate.record import ATTRIBUTES
+from vc_curate.scorer import Scorer, Scores
+from vc_curate.scorers.lmm.batching import Backoff, buckets
+from vc_curate.scorers.lmm.critique import compose_critique
+from vc_curate.scorers.lmm.loading import load, resolve_dtype
+from vc_curate.scorers.lmm.prompts import plan_prompts
+from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, rate
+from vc_curate.scorers.lmm.recipes import DEFAULT_RECIPE, parse_number, recipe_for
+
+FALLBACK_LONG_SIDE = 1024
+
+
+class LMMScorer(Scorer):
+    name = "lmm"
+    default_batch_size = 16
+
+    def __init__(self, *, model: str, revision: str | None = None, adapter: str | None = None, dtype: str = "auto",
+                 critique: bool = False, trust_remote_code: bool = False, recipe: str | None = None, **options):
+        super().__init__(**options)
+        self.model_name = model
+        self.adapter = adapter
+        self.critique = critique
+        loaded = load(model, revision=revision, adapter=adapter, dtype=resolve_dtype(dtype, self.device),
+                      device=self.device, trust_remote_code=trust_remote_code)
+        self.model, self.processor, self.revision = loaded.model, loaded.processor, loaded.revision
+        self.recipe = recipe_for(loaded.model_type, recipe)
+        self.plan = plan_prompts(self.recipe, self.processor)
+        tokenizer = self.processor.tokenizer
+        self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        self.backoff = Backoff()
+
+    @property
+    def version(self) -> str:
+        model = Path(self.model_name).name if Path(self.model_name).expanduser().is_dir() else self.model_name
+        adapter = f"+{Path(self.adapter).name}" if self.adapter else ""
+        recipe = "" if self.recipe.name == DEFAULT_RECIPE else f" recipe={self.recipe.name}"
+        return f"lmm/{__version__} {model}@{self.revision}{adapter}{recipe}"
+
+    def decode_options(self) -> DecodeOptions:
+        return DecodeOptions(long_side=processor_long_side(self.processor.image_processor),
+                             max_pixels=self.max_pixels)
+
+    def prepare(self, image: DecodedImage) -> Prepared:
+        return prepare_prefix(self.processor, self.model, self.plan.prefix, image.pixels,
+                              pin=self.device.type == "cuda")
+
+    def score_batch(self, batch: list[Prepared]) -> list[Scores]:
+        results: list[dict[str, Any]] = [{} for _ in batch]
+        for group in buckets([len(p.ids) for p in batch], max_rows=len(batch)):
+            items = [batch[i] for i in group]
+            for i, values in zip(group, self.backoff.run(items, self._score_group)):
+                results[i] = values
+        out = []
+        for values in results:
+            ai = values.pop("ai_generated")
+            text = values.pop("critique", None) or compose_critique(values)
+            out.append(Scores(critique=text, ai_generated=ai, evidence=f"lmm:{ai:.2f}", **values))
+        return out
+
+    def _score_group(self, items: list[Prepared]) -> list[dict[str, Any]]:
+        values = rate(self.model, items, self.plan.levels, self.pad_id)
+        for suffix in self.plan.numbers:
+            answers = generate(self.model, self.processor, items, suffix, self.recipe.number_tokens, self.pad_id)
+            for v, answer in zip(values, answers):
+                v[suffix.field] = parse_number(answer, suffix.question)
+        if self.critique:
+            texts = generate(self.model, self.processor, items, self.plan.critique, self.recipe.critique_tokens,
+                             self.pad_id)
+            for v, text in zip(values, texts):
+                v["critique"] = text
+        return values
+
+
+def processor_long_side(image_processor: Any) -> int:
+    """The long side to decode at so the processor gets at least the pixels it uses (never more than ~2x)."""
+    size = getattr(image_processor, "size", None) or {}
+    if isinstance(size, int):
+        size = {"shortest_edge": size}
+    elif not isinstance(size, dict):  # transformers' SizeDict
+        size = {k: getattr(size, k) for k in ("shortest_edge", "longest_edge", "height", "width")
+                if getattr(size, k, None)}
+    pinpoints = getattr(image_processor, "image_grid_pinpoints", None)
+    max_pixels = getattr(image_processor, "max_pixels", None)
+    if pinpoints:  # LLaVA-NeXT style tiling: the largest grid it can choose
+        return int(max(max(p) for p in pinpoints))
+    if getattr(image_processor, "merge_size", None) and "longest_edge" in size:
+        max_pixels = size["longest_edge"]  # Qwen2-VL family in transformers 5: a pixel budget, not a side
+    if max_pixels:  # dynamic resolution up to max_pixels at any aspect ratio (up to 4:1 at full detail)
+        return int(math.ceil(2 * math.sqrt(max_pixels)))
+    if "shortest_edge" in size:  # resize the short side then centre-crop: allow a 2:1 aspect ratio
+        return int(2 * size["shortest_edge"])
+    if "height" in size and "width" in size:
+        return int(2 * max(size["height"], size["width"]))
+    if "longest_edge" in size:
+        return int(size["longest_edge"])
+    return FALLBACK_LONG_SIDE
