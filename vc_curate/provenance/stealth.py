@@ -55,10 +55,11 @@ def _ihdr(data: bytes) -> tuple[int, int, int, bool] | None:
 
 def _magic_mode(data: bytes, width: int, height: int, channels: int, interlaced: bool):
     """(magic, compressed, rgb) when the first pixels carry a stealth magic, else None."""
-    if interlaced or height < MAGIC_BITS:  # rare layouts: read the few pixels from a full decode
-        pixels = _decoded_columns(data, 1 + MAGIC_BITS // height)
+    rows = MAGIC_BITS if channels == 4 else MAGIC_BITS // 3  # alpha: 1 bit per pixel, RGB: 3
+    if interlaced or height < rows:  # rare layouts: read the few pixels from a full decode
+        pixels = _decoded_columns(data, 1 + rows // height)
     else:
-        pixels = _first_column(data, width, channels, MAGIC_BITS)
+        pixels = _first_column(data, width, channels, rows)
     if pixels is None:
         return None
     if channels == 4:
