@@ -106,8 +106,8 @@ def join(scores: pa.Table, labels: pa.Table, group_by: str | None = None) -> Joi
     label_rows = [row for row, key in enumerate(label_keys) if key in index]
     score_rows = [index[label_keys[row]] for row in label_rows]
     unmatched = [key for key in label_keys if key not in index]
-    picked_labels = labels.take(label_rows)
-    picked_scores = scores.take(score_rows)
+    picked_labels = labels.take(pa.array(label_rows, pa.int64()))
+    picked_scores = scores.take(pa.array(score_rows, pa.int64()))
 
     pairs = field_pairs(labels)
     label_values = {label: _numeric(picked_labels, label, "labels") for _, label in pairs}
