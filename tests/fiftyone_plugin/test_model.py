@@ -1,0 +1,46 @@
+"""VisualCriticModel: bytes in through its GetItem, one dict of vc_* values out, never an exception."""
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from vc_curate.fiftyone import VisualCriticModel
+
+
+def test_get_item_and_predict_all_give_one_result_per_file(good_paths, bad_paths):
+    model = VisualCriticModel("classic")
+    get_item = model.build_get_item()
+    items = model.collate_fn([get_item({"filepath": p}) for p in good_paths + bad_paths])
+    assert items[0].data == open(good_paths[0], "rb").read()
+    assert items[-1].error.startswith("read failed: FileNotFoundError")
+    labels = model.predict_all(items)
+    assert len(labels) == len(good_paths) + len(bad_paths)
+    for lab in labels[:len(good_paths)]:
+        assert 0 <= lab["quality"] <= 100 and lab["scorer"].startswith("classic/") and "error" not in lab
+    for lab in labels[len(good_paths):]:
+        assert lab["error"] and "quality" not in lab
+    generated = labels[[p.endswith("sd_webui_parameters.png") for p in good_paths].index(True)]
+    assert generated["authenticity"] == "ai-generated" and "png:" in generated["provenance"]  # bytes reached it
+
+
+def test_predict_takes_an_array():
+    pixels = (np.random.default_rng(0).random((64, 48, 3)) * 255).astype(np.uint8)
+    assert 0 <= VisualCriticModel().predict(pixels)["quality"] <= 100
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torchvision") is None,
+                    reason="FiftyOne's data-loader path (fiftyone.utils.torch) imports torchvision")
+def test_apply_model_stores_vc_fields_with_an_error_for_unreadable_files(dataset, bad_paths):
+    dataset.apply_model(VisualCriticModel(), label_field="vc", batch_size=2, num_workers=0)
+    assert dataset.count("vc_scorer") == len(dataset)
+    assert sorted(dataset.exists("vc_error").values("filepath")) == sorted(bad_paths)
+    assert dataset.count("vc_quality") == len(dataset) - len(bad_paths)
+
+
+def test_importing_vc_curate_does_not_import_fiftyone():
+    import subprocess
+    import sys
+
+    code = "import sys, vc_curate, vc_curate.cli.main; assert 'fiftyone' not in sys.modules"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
