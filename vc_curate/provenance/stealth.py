@@ -84,15 +84,14 @@ def _first_column(data: bytes, width: int, channels: int, rows: int) -> np.ndarr
                 break
     if len(raw) < need:
         return None
-    out = np.zeros((rows, channels), dtype=np.int32)
-    above = np.zeros(channels, dtype=np.int32)
+    out, above = [], [0] * channels
     for r in range(rows):
-        kind = raw[r * stride]
-        pixel = np.frombuffer(raw, np.uint8, channels, r * stride + 1).astype(np.int32)
+        kind, pixel = raw[r * stride], raw[r * stride + 1:r * stride + 1 + channels]
         # With no pixel to the left, Sub adds 0, Average adds above // 2, Up and Paeth add above.
-        pixel = pixel + (above if kind in (2, 4) else above // 2 if kind == 3 else 0)
-        above = out[r] = pixel & 0xFF
-    return out
+        add = above if kind in (2, 4) else [a // 2 for a in above] if kind == 3 else [0] * channels
+        above = [(p + a) & 0xFF for p, a in zip(pixel, add)]
+        out.append(above)
+    return np.array(out, dtype=np.int32)
 
 
 def _decoded_columns(data: bytes, columns: int) -> np.ndarray | None:

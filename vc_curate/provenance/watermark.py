@@ -70,8 +70,8 @@ def _block_bits(u: np.ndarray) -> np.ndarray:
     u = u[:h, :w]
     approx = (u[0::2, 0::2] + u[0::2, 1::2] + u[1::2, 0::2] + u[1::2, 1::2]) / 2.0  # Haar level 1
     bh, bw = approx.shape[0] // 4, approx.shape[1] // 4
-    blocks = approx[:bh * 4, :bw * 4].reshape(bh, 4, bw, 4).transpose(0, 2, 1, 3).reshape(-1, 16)[:, 1:]
-    peak = np.abs(blocks[np.arange(len(blocks)), np.abs(blocks).argmax(axis=1)])
+    blocks = np.abs(approx[:bh * 4, :bw * 4].reshape(bh, 4, bw, 4).transpose(0, 2, 1, 3).reshape(-1, 16)[:, 1:])
+    peak = np.take_along_axis(blocks, blocks.argmax(axis=1)[:, None], axis=1)[:, 0]
     return (np.mod(peak, SCALE) > SCALE / 2).astype(np.float32)
 
 
