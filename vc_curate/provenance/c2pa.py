@@ -38,7 +38,8 @@ def check_trust_anchors(path: str) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"--c2pa-trust-anchors {path}: cannot read it ({exc})") from None
     if "-----BEGIN CERTIFICATE-----" not in pem:
-        raise ValueError(f"--c2pa-trust-anchors {path}: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)")
+        raise ValueError(f"--c2pa-trust-anchors {path}: no PEM certificate in it "
+                         "(expected -----BEGIN CERTIFICATE----- blocks)")
     return pem
 
 

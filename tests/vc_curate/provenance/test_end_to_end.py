@@ -13,7 +13,8 @@ def scorer():
     return vc_curate.load_scorer("classic", device="cpu", workers=2)
 
 
-def test_records_carry_the_evidence(scorer, tmp_path):
+@pytest.mark.slow  # the scorer's first batch warms torch up: seconds on a loaded machine
+def test_records_carry_the_evidence(scorer):
     webui = f"{FIXTURES}/sd_webui_parameters.png"
     camera = f"{FIXTURES}/no_manifest.jpg"
     xmp = ("xmp.jpg", jpeg_with_xmp(source_type_xmp("trainedAlgorithmicMedia")))
