@@ -42,6 +42,6 @@ class Backoff:
                 raise
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
-            half = len(items) // 2
+            half = (len(items) + 1) // 2
             self.max_rows = half if self.max_rows is None else min(self.max_rows, half)
             return self.run(items[:half], fn) + self.run(items[half:], fn)

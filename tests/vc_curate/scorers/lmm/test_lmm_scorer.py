@@ -1,0 +1,143 @@
+"""The lmm scorer through its public API: loading, records, authenticity, critiques, adapters, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from tests.conftest import SHARED, encode, scene
+from tests.vc_curate.scorers.lmm.conftest import KINDS, mixed_images
+from vc_curate import load_scorer
+from vc_curate.decode import open_image
+from vc_curate.provenance import read_evidence
+from vc_curate.record import SCORES
+from vc_curate.registry import scorer_options
+from vc_curate.scorers.lmm import LMMScorer
+from vc_curate.scorers.lmm.loading import ModelLoadError
+
+PROVENANCE = SHARED / "fixtures" / "provenance"
+
+
+def test_options_are_the_documented_names():
+    options = scorer_options(LMMScorer)
+    for name in ("model", "revision", "adapter", "dtype", "critique", "trust_remote_code", "recipe", "device",
+                 "batch_size", "workers", "max_pixels", "watermarks", "c2pa_trust_anchors"):
+        assert name in options
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_records_scores_authenticity_and_bad_inputs(scorers, kind):
+    scorer = scorers[kind]
+    inputs = mixed_images(2) + [("mem://broken.jpg", b"<html>404</html>")]
+    good, other, bad = scorer.score(inputs)
+    for rec in (good, other):
+        assert rec.error is None and rec.scorer == scorer.version
+        assert all(0 <= getattr(rec, f) <= 100 for f in SCORES)
+        assert 0 < rec.ai_generated < 1
+        assert rec.provenance == f"lmm:{rec.ai_generated:.2f}"
+        assert rec.authenticity == ("ai-generated" if rec.ai_generated >= 0.5 else "photographic")
+        assert rec.critique.endswith(".") and "quality overall" in rec.critique  # composed from the scores
+    assert (good.width, good.height) == (96, 64)
+    assert bad.error.startswith("decode failed") and bad.quality is None and bad.scorer == scorer.version
+
+
+def test_version_names_model_and_revision(scorers):
+    assert scorers["qwen2_vl"].version.startswith("lmm/") and "qwen2_vl@local" in scorers["qwen2_vl"].version
+
+
+def test_decode_size_follows_the_processor(scorers):
+    assert scorers["llava"].decode_options().long_side == 112  # 56 px crop: allow a 2:1 aspect ratio
+    assert scorers["qwen2_vl"].decode_options().long_side == 224  # a budget of 112*112 pixels
+
+
+@pytest.mark.parametrize("name", ["sd_webui_parameters.png", "no_manifest.jpg"])
+def test_explicit_provenance_wins_over_the_model(scorers, name):
+    data = (PROVENANCE / name).read_bytes()
+    evidence = read_evidence(data, open_image(data))
+    (rec,) = scorers["qwen2_vl"].score([(name, data)])
+    model_item = next(i for i in rec.provenance.split(";") if i.startswith("lmm:"))
+    model_p = float(model_item[4:])
+    if evidence.ai_generated is not None:
+        assert rec.ai_generated == pytest.approx(evidence.ai_generated)
+    else:
+        assert rec.ai_generated == pytest.approx(model_p, abs=0.005)
+    assert rec.provenance.split(";")[:len(evidence.items)] == list(evidence.items)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+def test_generated_critiques_are_batched_greedy_and_capped(checkpoints, short_recipe, kind):
+    scorer = load_scorer("lmm", model=checkpoints[kind], device="cpu", critique=True, recipe=short_recipe)
+    assert scorer.version.endswith("recipe=short")
+    inputs = mixed_images(3)
+    one = scorer.score(inputs, batch_size=1)
+    many = scorer.score(inputs, batch_size=3)
+    assert [r.critique for r in one] == [r.critique for r in many]
+    tok = scorer.processor.tokenizer
+    for rec in many:
+        assert rec.ok and rec.critique
+        assert len(tok(rec.critique, add_special_tokens=False)["input_ids"]) <= 6 + 2
+
+
+@pytest.mark.slow
+def test_number_recipe_parses_or_reports_per_record(checkpoints):
+    scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", recipe="visualcritic-number")
+    records = scorer.score(mixed_images(2), batch_size=2)
+    assert len(records) == 2
+    for rec in records:  # a random model rarely answers with a number: either parsed, or a clear error
+        assert rec.ok or ("score failed" in rec.error and "expected a number" in rec.error)
+
+
+def test_missing_folder_says_what_to_do(tmp_path):
+    with pytest.raises(ModelLoadError, match="does not exist; point --model at a local folder"):
+        load_scorer("lmm", model=str(tmp_path / "nowhere"), device="cpu")
+
+
+def test_unreachable_hub_id_says_what_to_do(monkeypatch):
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)  # no network here; skip retries
+    with pytest.raises(ModelLoadError, match="point --model at a local folder"):
+        load_scorer("lmm", model="no-such-org/no-such-critic", device="cpu")
+
+
+def test_pickled_weights_are_refused(checkpoints, tmp_path):
+    from safetensors.torch import load_file
+
+    src = Path(checkpoints["llava"])
+    for f in src.iterdir():
+        if f.suffix != ".safetensors":
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    torch.save(load_file(src / "model.safetensors"), tmp_path / "pytorch_model.bin")
+    with pytest.raises(ModelLoadError, match="only \\*.safetensors weights are loaded"):
+        load_scorer("lmm", model=str(tmp_path), device="cpu")
+
+
+def test_unknown_recipe_is_a_value_error(checkpoints):
+    with pytest.raises(ValueError, match="unknown recipe"):
+        load_scorer("lmm", model=checkpoints["llava"], device="cpu", recipe="nope")
+
+
+@pytest.mark.slow
+def test_lora_adapter_changes_the_scores(checkpoints, tmp_path):
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForImageTextToText
+
+    base = AutoModelForImageTextToText.from_pretrained(checkpoints["llava"])
+    peft = get_peft_model(base, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    peft.save_pretrained(tmp_path / "adapter")
+    inputs = mixed_images(2)
+    plain = load_scorer("lmm", model=checkpoints["llava"], device="cpu").score(inputs)
+    tuned_scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", adapter=str(tmp_path / "adapter"))
+    tuned = tuned_scorer.score(inputs)
+    assert tuned_scorer.version.endswith("+adapter")
+    assert all(r.ok for r in tuned)
+    assert any(abs(a.quality - b.quality) > 1e-4 for a, b in zip(plain, tuned))
+
+
+def test_adapter_without_safetensors_is_refused(checkpoints, tmp_path):
+    (tmp_path / "adapter_config.json").write_text("{}")
+    with pytest.raises(ModelLoadError, match="no adapter_model.safetensors"):
+        load_scorer("lmm", model=checkpoints["llava"], device="cpu", adapter=str(tmp_path))
