@@ -13,9 +13,11 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 DEFAULT_MAX_PIXELS = 200_000_000
+# ComfyUI workflows can decompress past PIL's 1 MB text-chunk limit; such a file is a valid image.
+PngImagePlugin.MAX_TEXT_CHUNK = max(PngImagePlugin.MAX_TEXT_CHUNK, 64 << 20)
 MIN_DRAFT_SCALE = 1 / 4
 
 # The IJG (libjpeg) standard luminance table, in natural order: the reference for quality estimates.

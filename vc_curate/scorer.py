@@ -22,6 +22,7 @@ from tqdm import tqdm
 from vc_curate.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, DecodeOptions, decode_opened, open_image
 from vc_curate.inputs import ImageInput, as_image_input, read_uri_bytes
 from vc_curate.provenance import Evidence, ProvenanceOptions, read_evidence
+from vc_curate.provenance.c2pa import check_trust_anchors
 from vc_curate.record import ATTRIBUTES, Record, authenticity_of
 
 
@@ -92,6 +93,8 @@ class Scorer(ABC):
         self.batch_size = batch_size or self.default_batch_size
         self.workers = workers or 4
         self.max_pixels = max_pixels
+        if c2pa_trust_anchors:
+            check_trust_anchors(c2pa_trust_anchors)  # a bad path is one error now, not one per image
         self.provenance_options = ProvenanceOptions(watermarks=watermarks, c2pa_trust_anchors=c2pa_trust_anchors)
 
     # -- what a concrete scorer provides ------------------------------------------------------------

@@ -112,3 +112,11 @@ def test_jpeg_quality_estimate_follows_the_encoder_setting():
     assert estimates == sorted(estimates)
     assert abs(estimates[3] - 75) < 3
     assert jpeg_quality(open_image(encode(im, "PNG"))) is None
+
+
+def test_png_with_a_large_workflow_chunk_still_decodes():
+    from PIL import PngImagePlugin
+    info = PngImagePlugin.PngInfo()
+    info.add_text("workflow", "{" + '"n": 1,' * 400_000 + '"end": 0}', zip=True)  # ~2.8 MB once inflated
+    out = decode_bytes(encode(scene((32, 32)), pnginfo=info))
+    assert out.width == 32

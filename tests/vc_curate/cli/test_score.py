@@ -115,3 +115,10 @@ def test_console_script_shows_progress_on_stderr(images, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "img/s" in done.stderr and "11/11" in done.stderr
     assert done.stdout == ""
+
+
+def test_unusable_trust_anchors_is_a_usage_error(images, tmp_path, capsys):
+    pem = tmp_path / "anchors.pem"
+    pem.write_text("not a certificate")
+    assert main(["score", str(images), "--out", str(tmp_path / "s.parquet"), "--c2pa-trust-anchors", str(pem)]) == 2
+    assert "no PEM certificate" in capsys.readouterr().err
