@@ -97,7 +97,8 @@ def build_checkpoint(kind: str, folder: str | Path, size: str = "tiny", seed: in
                                             chat_template=QWEN_TEMPLATE)
         half = s["hidden"] // s["heads"] // 2
         config = Qwen2VLConfig(
-            text_config=dict(text, rope_parameters=dict(rope_type="default", mrope_section=[half // 4, half // 4, half - 2 * (half // 4)], rope_theta=1e6),
+            text_config=dict(text, bos_token_id=None, eos_token_id=raw.token_to_id("<|im_end|>"),
+                             pad_token_id=raw.token_to_id("<|endoftext|>"), rope_parameters=dict(rope_type="default", mrope_section=[half // 4, half // 4, half - 2 * (half // 4)], rope_theta=1e6),
                              tie_word_embeddings=False),
             vision_config=dict(depth=s["vision_layers"], embed_dim=s["vision"], hidden_size=s["hidden"],
                                num_heads=4, mlp_ratio=2, patch_size=14, spatial_merge_size=2, temporal_patch_size=2),
