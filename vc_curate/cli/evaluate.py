@@ -16,7 +16,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Join a labels table (CSV or Parquet: `uri` or `filename`, `mos`, optional `dataset`, "
                     "attributes, `ai_generated`) with a scores table and print Spearman and Pearson "
                     "correlations per field, overall and per group, with bootstrap confidence intervals.")
-    parser.add_argument("scores", help="scores Parquet written by `vc-curate score` (a file or a folder of parts)")
+    parser.add_argument("scores",
+                        help="scores Parquet written by `vc-curate score` (a file or a folder of parts)")
     parser.add_argument("--labels", required=True, help="labels table, .csv or .parquet")
     parser.add_argument("--group-by", help="labels column to group by (default: `dataset` where present)")
     parser.add_argument("--plot", metavar="PNG", help="write a scatter plot of quality against MOS here")

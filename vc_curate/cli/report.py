@@ -11,10 +11,12 @@ from vc_curate.cli.main import UsageError
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "report", help="write an HTML report of a scores table",
-        description="Write one self-contained HTML page: a histogram per score, thumbnails of the best, worst "
-                    "and most-likely-AI images with their critiques, and the most common errors. Thumbnails "
-                    "are re-read from each record's uri, so run it where the images are reachable.")
-    parser.add_argument("scores", help="scores Parquet written by `vc-curate score` (a file or a folder of parts)")
+        description="Write one self-contained HTML page: a histogram per score, thumbnails of the best, "
+                    "worst and most-likely-AI images with their critiques, and the most common errors. "
+                    "Thumbnails are re-read from each record's uri, so run it where the images are "
+                    "reachable.")
+    parser.add_argument("scores",
+                        help="scores Parquet written by `vc-curate score` (a file or a folder of parts)")
     parser.add_argument("--out", required=True, help="the HTML file to write")
     parser.add_argument("--top", type=int, default=8, metavar="N",
                         help="images shown in each of best, worst and most likely AI (default 8)")

@@ -149,9 +149,9 @@ def evaluate(scores: pa.Table, labels: pa.Table, *, group_by: str | None = None,
     joined = join(scores, labels, group_by)
     if not joined.uri:
         example = labels.column("uri")[0].as_py() if len(labels) else "(empty)"
-        scored = scores.column("uri")[0].as_py() if len(scores) else "(empty)"
+        scored = resolve_uri(scores.column("uri")[0].as_py()) if len(scores) else "(empty)"
         raise LabelsError(f"no labelled image has a score record (matched on the resolved path; labels have "
-                          f"e.g. {example}, scores have e.g. {resolve_uri(scored) if len(scores) else scored})")
+                          f"e.g. {example}, scores have e.g. {scored})")
     groups = sorted(set(joined.groups)) if joined.groups is not None else []
     result = Evaluation(scores_rows=len(scores), labels_rows=len(labels), matched=len(joined.uri),
                         score_errors=joined.score_errors, unmatched=len(joined.unmatched), group_by=group_by,

@@ -114,7 +114,7 @@ def agreement_plot(path: str, result, joined) -> None:
         return "  ".join([f"n={n}"] + [f"{short} {found[name]:+.2f}" for name, short
                                        in (("spearman", "SRCC"), ("pearson", "PLCC")) if name in found])
 
-    legend = {group: f"{group}\n{caption(group)}" for group in result.groups}
+    legend = {group: f"{group}\n{caption(group)}" for group in result.groups} or {"all": "all images"}
     scatter_png(path, joined.labels["mos"], joined.scores["quality"], joined.groups,
                 xlabel="MOS (human opinion score)", ylabel="quality (score)",
                 title=f"quality against MOS: {caption('all')}", legend=legend, y_range=(0.0, 100.0))

@@ -29,13 +29,15 @@ def histogram_svg(values: np.ndarray, *, low: float, high: float, bins: int = 20
              f'aria-label="histogram of {escape(label)}">']
     for count, left, right in zip(counts, edges[:-1], edges[1:]):
         if count:
-            parts.append(f'<rect x="{x(left) + 0.5:.1f}" y="{y(count):.1f}" width="{x(right) - x(left) - 1:.1f}" '
-                         f'height="{y(0) - y(count):.1f}" fill="{colour}"><title>{left:g} to {right:g}: '
-                         f'{count}</title></rect>')
+            width = x(right) - x(left) - 1
+            parts.append(f'<rect x="{x(left) + 0.5:.1f}" y="{y(count):.1f}" width="{width:.1f}" '
+                         f'height="{y(0) - y(count):.1f}" fill="{colour}">'
+                         f'<title>{left:g} to {right:g}: {count}</title></rect>')
     parts.append(f'<line x1="{LEFT}" y1="{y(0)}" x2="{WIDTH - RIGHT}" y2="{y(0)}" stroke="#333"/>')
     parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{y(0)}" stroke="#333"/>')
     for tick in np.linspace(low, high, 6):
-        parts.append(f'<line x1="{x(tick):.1f}" y1="{y(0)}" x2="{x(tick):.1f}" y2="{y(0) + 4}" stroke="#333"/>'
+        parts.append(f'<line x1="{x(tick):.1f}" y1="{y(0)}" x2="{x(tick):.1f}" y2="{y(0) + 4}" '
+                     'stroke="#333"/>'
                      f'<text x="{x(tick):.1f}" y="{y(0) + 16}" text-anchor="middle">{tick:g}</text>')
     for count in sorted({0, peak // 2, peak}):
         parts.append(f'<text x="{LEFT - 5}" y="{y(count) + 4:.1f}" text-anchor="end">{count}</text>')
@@ -43,8 +45,9 @@ def histogram_svg(values: np.ndarray, *, low: float, high: float, bins: int = 20
         median = float(np.median(values))
         anchor = "start" if x(median) < (LEFT + WIDTH - RIGHT) / 2 else "end"
         nudge = 4 if anchor == "start" else -4
-        parts.append(f'<line x1="{x(median):.1f}" y1="{TOP}" x2="{x(median):.1f}" y2="{y(0)}" stroke="#c0392b" '
-                     f'stroke-width="2" stroke-dasharray="5 3"/><text x="{x(median) + nudge:.1f}" y="{TOP - 8}" '
+        parts.append(f'<line x1="{x(median):.1f}" y1="{TOP}" x2="{x(median):.1f}" y2="{y(0)}" '
+                     'stroke="#c0392b" stroke-width="2" stroke-dasharray="5 3"/>'
+                     f'<text x="{x(median) + nudge:.1f}" y="{TOP - 8}" '
                      f'text-anchor="{anchor}" fill="#c0392b">median {median:.3g}</text>')
     parts.append(f'<text x="{(LEFT + WIDTH - RIGHT) / 2}" y="{HEIGHT - 3}" text-anchor="middle" '
                  f'class="axis">{escape(label)}</text>')

@@ -32,8 +32,8 @@ def read_scores(path: str) -> pa.Table:
         schema = pq.read_schema(path) if os.path.isfile(path) else pq.ParquetDataset(path).schema
         missing = [name for name in NEEDED if name not in schema.names]
         if missing:
-            raise ReportError(f"{path} is not a scores table (no column {', '.join(missing)}); write one with "
-                              "`vc-curate score`")
+            raise ReportError(f"{path} is not a scores table (no column {', '.join(missing)}); "
+                              "write one with `vc-curate score`")
         return pq.read_table(path, columns=[name for name in SHOWN if name in schema.names])
     except (pa.ArrowInvalid, OSError) as exc:
         raise ReportError(f"cannot read {path} as Parquet: {str(exc).strip().splitlines()[0]}") from None
@@ -69,7 +69,8 @@ def _card(row: dict, thumb_side: int) -> str:
         '<figure class="card">',
         f'<div class="thumb">{picture}</div>',
         "<figcaption>",
-        f'<div class="head"><span class="q" style="background:{_quality_colour(quality)}">{quality:.0f}</span>'
+        f'<div class="head"><span class="q" style="background:{_quality_colour(quality)}">'
+        f'{quality:.0f}</span>'
         f'<span class="qlabel">quality</span><span class="auth auth-{escape(authenticity)}">{escape(verdict)}'
         "</span></div>",
         f'<table class="attrs">{bars}</table>',
@@ -84,9 +85,60 @@ def _card(row: dict, thumb_side: int) -> str:
     return "".join(lines)
 
 
+def _section(title: str, note: str, body: str = "") -> str:
+    return f'<section><h2>{escape(title)}</h2><p class="note">{note}</p>{body}</section>'
+
+
 def _gallery(title: str, note: str, table: pa.Table, rows: np.ndarray, thumb_side: int) -> str:
-    body = "".join(_card(row, thumb_side) for row in table.take(pa.array(rows, pa.int64())).to_pylist())
-    return f'<section><h2>{escape(title)}</h2><p class="note">{note}</p><div class="gallery">{body}</div></section>'
+    cards = "".join(_card(row, thumb_side) for row in table.take(pa.array(rows, pa.int64())).to_pylist())
+    return _section(title, note, f'<div class="gallery">{cards}</div>')
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else f"{count:,} {many}"
+
+
+def _summary(table: pa.Table, ok: np.ndarray, quality: np.ndarray) -> str:
+    total, failed, scored = len(table), int((~ok).sum()), quality[ok & np.isfinite(quality)]
+    facts = [("records", f"{total:,}"), ("scored", f"{len(scored):,}"),
+             ("errors", f"{failed:,}" + (f" ({failed / total:.1%})" if total else ""))]
+    if len(scored):
+        low, high = np.percentile(scored, [10, 90])
+        facts.append(("quality", f"mean {scored.mean():.1f}, median {np.median(scored):.1f}, "
+                                 f"10th–90th percentile {low:.1f}–{high:.1f}"))
+    if "authenticity" in table.column_names:
+        counts = Counter(a for a, good in zip(table.column("authenticity").to_pylist(), ok) if good)
+        if counts:
+            facts.append(("authenticity", ", ".join(f"{k}: {v:,}" for k, v in counts.most_common())))
+    if "scorer" in table.column_names:
+        counts = Counter(table.column("scorer").to_pylist())
+        facts.append(("scorer", ", ".join(f"{k or '(none)'}: {v:,}" for k, v in counts.most_common())))
+    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
+    return f'<table class="summary">{rows}</table>'
+
+
+def _charts(table: pa.Table, ok: np.ndarray, ai: np.ndarray) -> str:
+    charts = [(name, histogram_svg(_floats(table, name)[ok], low=0, high=100, label=f"{name} (0–100)"))
+              for name in SCORES]
+    if np.isfinite(ai[ok]).any():
+        charts.append(("ai_generated", histogram_svg(ai[ok], low=0, high=1, bins=10, colour="#8e44ad",
+                                                     label="probability AI-generated")))
+    body = "".join(f'<div class="chart"><h3>{name}</h3>{svg}</div>' for name, svg in charts)
+    note = (f"How the {int(ok.sum()):,} scored images spread over each score (hover a bar for its count); "
+            "the dashed line is the median.")
+    return _section("Scores", note, f'<div class="charts">{body}</div>')
+
+
+def _errors(uris: list[str], errors: list[str | None]) -> str:
+    failed = sum(e is not None for e in errors)
+    if not failed:
+        return _section("Errors", f"None: all {len(errors):,} inputs were scored.")
+    rows = "".join(f'<tr><td class="num">{k.count:,}</td><td><code>{escape(k.kind)}</code>'
+                   f'<div class="eg">e.g. {escape(k.example_uri)}: {escape(k.example_error)}</div></td></tr>'
+                   for k in common_errors(uris, errors))
+    note = f"{failed:,} of {len(errors):,} inputs could not be scored. The most common kinds:"
+    header = "<tr><th>count</th><th>error</th></tr>"
+    return _section("Errors", note, f'<table class="errors">{header}{rows}</table>')
 
 
 def build_report(table: pa.Table, *, source: str = "", top: int = 8, thumb_side: int = 360) -> str:
@@ -96,75 +148,38 @@ def build_report(table: pa.Table, *, source: str = "", top: int = 8, thumb_side:
     errors = table.column("error").to_pylist()
     ok = np.array([e is None for e in errors], dtype=bool)
     quality = _floats(table, "quality")
-    scored = np.flatnonzero(ok & np.isfinite(quality))
     ai = _floats(table, "ai_generated")
-    total, failed = len(table), int((~ok).sum())
+    sections = [_charts(table, ok, ai)]
 
-    scorers = Counter(table.column("scorer").to_pylist()) if "scorer" in table.column_names else Counter()
-    authenticity = (Counter(a for a, good in zip(table.column("authenticity").to_pylist(), ok) if good)
-                    if "authenticity" in table.column_names else Counter())
-    facts = [("records", f"{total:,}"), ("scored", f"{len(scored):,}"),
-             ("errors", f"{failed:,}" + (f" ({failed / total:.1%})" if total else ""))]
-    if len(scored):
-        q = quality[scored]
-        facts.append(("quality", f"mean {q.mean():.1f}, median {np.median(q):.1f}, "
-                                 f"10th–90th percentile {np.percentile(q, 10):.1f}–{np.percentile(q, 90):.1f}"))
-    if authenticity:
-        facts.append(("authenticity", ", ".join(f"{k}: {v:,}" for k, v in authenticity.most_common())))
-    if scorers:
-        facts.append(("scorer", ", ".join(f"{k or '(none)'}: {v:,}" for k, v in scorers.most_common())))
-    summary = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
-
-    charts = []
-    for name in SCORES:
-        values = _floats(table, name)[ok]
-        charts.append(f'<div class="chart"><h3>{name}</h3>'
-                      + histogram_svg(values, low=0, high=100, label=f"{name} (0–100)") + "</div>")
-    if np.isfinite(ai).any():
-        charts.append('<div class="chart"><h3>ai_generated</h3>'
-                      + histogram_svg(ai[ok], low=0, high=1, bins=10, colour="#8e44ad",
-                                      label="probability AI-generated") + "</div>")
-
-    sections = [f'<section><h2>Scores</h2><p class="note">How the {len(scored):,} scored images spread over '
-                'each score (hover a bar for its count); the dashed line is the median.</p><div class="charts">' + "".join(charts)
-                + "</div></section>"]
-    each = min(top, (len(scored) + 1) // 2)
+    scored = np.flatnonzero(ok & np.isfinite(quality))
     order = scored[np.argsort(-quality[scored], kind="stable")]
-    if each:
-        sections.append(_gallery("Best", f"The {each} highest quality scores." if each > 1 else "The highest quality score.", table, order[:each], thumb_side))
-        worst = order[::-1][: min(each, len(order) - each)]
-        if len(worst):
-            sections.append(_gallery("Worst", f"The {len(worst)} lowest quality scores." if len(worst) > 1 else "The lowest quality score.", table, worst,
-                                     thumb_side))
+    best = order[: min(top, (len(order) + 1) // 2)]  # few images: best and worst split them
+    worst = order[::-1][: min(top, len(order) - len(best))]
+    if len(best):
+        note = f"The {_plural(len(best), 'highest quality score', 'highest quality scores')}."
+        sections.append(_gallery("Best", note, table, best, thumb_side))
+    if len(worst):
+        note = f"The {_plural(len(worst), 'lowest quality score', 'lowest quality scores')}."
+        sections.append(_gallery("Worst", note, table, worst, thumb_side))
     known = np.flatnonzero(ok & np.isfinite(ai))
     if len(known):
         likely = known[np.argsort(-ai[known], kind="stable")][:top]
-        sections.append(_gallery("Most likely AI-generated",
-                                 f"The highest <code>ai_generated</code> probabilities of the {len(known):,} "
-                                 f"image{'s' if len(known) > 1 else ''} with provenance evidence or a model's "
-                                 "estimate.",
-                                 table, likely, thumb_side))
+        note = (f"The highest <code>ai_generated</code> probabilities of the "
+                f"{_plural(len(known), 'one image', 'images')} with provenance evidence or a model's "
+                "estimate.")
+        sections.append(_gallery("Most likely AI-generated", note, table, likely, thumb_side))
     else:
-        sections.append('<section><h2>Most likely AI-generated</h2><p class="note">No scored image has an '
-                        "<code>ai_generated</code> value: the scorer found no provenance evidence and made no "
-                        "estimate of its own (authenticity is <code>unknown</code>).</p></section>")
-    if failed:
-        rows = "".join(f'<tr><td class="num">{k.count:,}</td><td><code>{escape(k.kind)}</code><div class="eg">'
-                       f'e.g. {escape(k.example_uri)}: {escape(k.example_error)}</div></td></tr>'
-                       for k in common_errors(uris, errors))
-        sections.append(f'<section><h2>Errors</h2><p class="note">{failed:,} of {total:,} inputs could not be '
-                        'scored. The most common kinds:</p><table class="errors"><tr><th>count</th><th>error'
-                        f"</th></tr>{rows}</table></section>")
-    else:
-        sections.append(f'<section><h2>Errors</h2><p class="note">None: all {total:,} inputs were scored.'
-                        "</p></section>")
+        note = ("No scored image has an <code>ai_generated</code> value: the scorer found no provenance "
+                "evidence and made no estimate of its own (authenticity is <code>unknown</code>).")
+        sections.append(_section("Most likely AI-generated", note))
+    sections.append(_errors(uris, errors))
 
     stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     title = f"vc-curate report: {os.path.basename(source.rstrip('/')) or 'scores'}"
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>'
             f'<body><header><h1>{escape(title)}</h1><p class="note">{escape(source)} · made {stamp}</p>'
-            f'<table class="summary">{summary}</table></header>{"".join(sections)}</body></html>\n')
+            f'{_summary(table, ok, quality)}</header>{"".join(sections)}</body></html>\n')
 
 
 def write_report(scores_path: str, out_path: str, *, top: int = 8) -> int:
@@ -199,7 +214,8 @@ flex-direction:column}
 .missing{color:#eee;padding:16px;font-size:13px;text-align:center}
 figcaption{padding:10px 12px}
 .head{display:flex;align-items:center;gap:8px;margin-bottom:6px}
-.q{color:#fff;font-weight:700;font-size:18px;border-radius:4px;padding:1px 8px;min-width:28px;text-align:center}
+.q{color:#fff;font-weight:700;font-size:18px;border-radius:4px;padding:1px 8px;min-width:28px;
+text-align:center}
 .qlabel{color:#666;font-size:13px}
 .auth{margin-left:auto;font-size:12px;border-radius:10px;padding:1px 8px;background:#eee;color:#555}
 .auth-ai-generated{background:#f1e4f8;color:#6c2a8c}.auth-photographic{background:#e3f1e6;color:#1f6b33}
@@ -213,7 +229,8 @@ table.attrs td.num{text-align:right;width:26px;color:#333}
 .uri{margin:6px 0 0;font-size:11.5px;color:#777;word-break:break-all}
 .size{color:#999;white-space:nowrap}
 table.errors{border-collapse:collapse;background:#fff;border:1px solid #ddd;width:100%}
-table.errors th,table.errors td{text-align:left;padding:6px 12px;border-bottom:1px solid #eee;vertical-align:top}
+table.errors th,table.errors td{text-align:left;padding:6px 12px;border-bottom:1px solid #eee;
+vertical-align:top}
 table.errors td.num{text-align:right;width:60px;font-weight:600}
 .eg{color:#777;font-size:12px;margin-top:2px;word-break:break-all}
 """

@@ -21,15 +21,16 @@ def scored(tmp_path_factory):
     table = score_to_parquet(make_images(folder / "images", 10), folder / "scores.parquet")
     quality = np.array(table.column("quality").to_pylist())
     names = [u.rsplit("/", 1)[1] for u in table.column("uri").to_pylist()]
-    rows = [f"images/{n},{q / 20 + (i % 3) * 0.3:.3f},{'ab'[i % 2]}" for i, (n, q) in enumerate(zip(names, quality))]
+    rows = [f"images/{n},{q / 20 + (i % 3) * 0.3:.3f},{'ab'[i % 2]}"
+            for i, (n, q) in enumerate(zip(names, quality))]
     (folder / "labels.csv").write_text("filename,mos,generator\n" + "\n".join(rows) + "\n")
     return folder
 
 
 def test_prints_figures_per_group_and_writes_plot_and_json(scored, tmp_path, capsys):
     argv = ["evaluate", str(scored / "scores.parquet"), "--labels", str(scored / "labels.csv"),
-            "--group-by", "generator", "--plot", str(tmp_path / "scatter.png"), "--json", str(tmp_path / "e.json"),
-            "--bootstrap", "200"]
+            "--group-by", "generator", "--plot", str(tmp_path / "scatter.png"),
+            "--json", str(tmp_path / "e.json"), "--bootstrap", "200"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "10 of 10 labelled images have a score record." in out
@@ -52,7 +53,7 @@ def test_bad_arguments_are_one_line_errors(scored, tmp_path, capsys):
     for argv, message in [
         (["evaluate", scores, "--labels", str(tmp_path / "none.csv")], "none.csv does not exist"),
         (["evaluate", str(tmp_path / "none.parquet"), "--labels", labels], "none.parquet does not exist"),
-        (["evaluate", scores, "--labels", str(tmp_path / "other.csv")], "no labelled image has a score record"),
+        (["evaluate", scores, "--labels", str(tmp_path / "other.csv")], "no labelled image has a score"),
         (["evaluate", scores, "--labels", labels, "--group-by", "prompt"], "no column `prompt` to group by"),
         (["evaluate", scores, "--labels", labels, "--plot", str(tmp_path / "no" / "s.png")], "folder"),
     ]:

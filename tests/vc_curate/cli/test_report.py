@@ -25,11 +25,12 @@ def test_bad_arguments_are_one_line_errors(tmp_path, capsys):
     scores = tmp_path / "scores.parquet"
     score_to_parquet(make_images(tmp_path / "images", 1), scores)
     pq.write_table(pa.table({"uri": ["a.jpg"], "mos": [3.0]}), tmp_path / "labels.parquet")
+    out = str(tmp_path / "r.html")
     for argv, message in [
-        (["report", str(tmp_path / "nope.parquet"), "--out", str(tmp_path / "r.html")], "does not exist"),
-        (["report", str(tmp_path / "labels.parquet"), "--out", str(tmp_path / "r.html")], "not a scores table"),
+        (["report", str(tmp_path / "nope.parquet"), "--out", out], "does not exist"),
+        (["report", str(tmp_path / "labels.parquet"), "--out", out], "not a scores table"),
         (["report", str(scores), "--out", str(tmp_path / "no" / "r.html")], "folder"),
-        (["report", str(scores), "--out", str(tmp_path / "r.html"), "--top", "0"], "--top 0"),
+        (["report", str(scores), "--out", out, "--top", "0"], "--top 0"),
     ]:
         assert main(argv) == 2
         err = capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Joining labels with real classic-scorer records, and the figures overall, per group and for authenticity."""
+"""Joining labels with real classic-scorer records; the figures overall, per group and for authenticity."""
 
 from __future__ import annotations
 
@@ -36,24 +36,27 @@ def figure(result, metric, group="all", field="quality"):
     return found[0] if found else None
 
 
-def quality_of(table, name):
-    return table.column("quality")[[u.endswith(name) for u in table.column("uri").to_pylist()].index(True)].as_py()
+def value_of(table, name, field="quality"):
+    row = [u.endswith(name) for u in table.column("uri").to_pylist()].index(True)
+    return table.column(field)[row].as_py()
 
 
 def test_correlations_overall_and_per_group_match_scipy(scored):
     folder, scores = scored
     names = [f"img{i:02d}.png" for i in range(12)]
-    quality = np.array([quality_of(scores, n) for n in names])
+    quality = np.array([value_of(scores, n) for n in names])
     mos = np.round(quality ** 1.5 / 200 + np.sin(np.arange(12)), 3)  # monotone plus a wobble
     dataset = ["a"] * 6 + ["b"] * 6
-    labels = write_labels(folder, {"filename": [f"images/{n}" for n in names], "mos": mos, "dataset": dataset})
+    files = [f"images/{n}" for n in names]
+    labels = write_labels(folder, {"filename": files, "mos": mos, "dataset": dataset})
     result, joined = evaluate(scores, labels, resamples=200)
     assert result.matched == 12 and result.unmatched == 0 and result.group_by == "dataset"
     assert result.groups == ["a", "b"]
     overall = figure(result, "spearman")
     assert overall.n == 12
     assert overall.value == pytest.approx(reference.spearmanr(quality, mos).statistic, abs=1e-5)
-    assert figure(result, "pearson").value == pytest.approx(reference.pearsonr(quality, mos).statistic, abs=1e-5)
+    pearson = reference.pearsonr(quality, mos).statistic
+    assert figure(result, "pearson").value == pytest.approx(pearson, abs=1e-5)
     assert overall.low <= overall.value <= overall.high
     in_b = figure(result, "spearman", group="b")
     assert in_b.n == 6
@@ -64,8 +67,7 @@ def test_correlations_overall_and_per_group_match_scipy(scored):
 def test_attribute_columns_are_compared_and_group_by_names_any_column(scored):
     folder, scores = scored
     names = [f"img{i:02d}.png" for i in range(12)]
-    sharp = [scores.column("sharpness")[[u.endswith(n) for u in scores.column("uri").to_pylist()].index(True)]
-             .as_py() for n in names]
+    sharp = [value_of(scores, n, "sharpness") for n in names]
     labels = write_labels(folder, {"filename": [f"images/{n}" for n in names], "mos": np.arange(12),
                                    "sharpness": -np.array(sharp), "generator": ["x", "y"] * 6})
     result, _ = evaluate(scores, labels, group_by="generator", resamples=0)
@@ -100,7 +102,8 @@ def test_too_few_or_constant_values_are_skipped_with_the_reason(scored):
 def test_authenticity_accuracy_and_auc_where_labels_have_both_classes(scored):
     folder, scores = scored
     files = [f"images/camera{i}.jpg" for i in range(3)] + [str(SD_WEBUI_PNG), "images/img00.png"]
-    labels = write_labels(folder, {"filename": files, "mos": [1, 2, 3, 4, 5], "ai_generated": [0, 0, 0, 1, 1]})
+    labels = write_labels(folder, {"filename": files, "mos": [1, 2, 3, 4, 5],
+                                   "ai_generated": [0, 0, 0, 1, 1]})
     result, _ = evaluate(scores, labels, resamples=100)
     # camera EXIF says photographic, the WebUI chunk says AI; the plain PNG has no evidence and is left out
     assert figure(result, "accuracy", field="ai_generated").n == 4
@@ -118,5 +121,5 @@ def test_authenticity_accuracy_and_auc_where_labels_have_both_classes(scored):
 def test_no_overlap_is_an_error_that_shows_both_sides(scored):
     folder, scores = scored
     labels = write_labels(folder, {"filename": ["elsewhere/a.png", "elsewhere/b.png"], "mos": [1, 2]})
-    with pytest.raises(LabelsError, match="no labelled image has a score record .*elsewhere/a.png.*img00.png"):
+    with pytest.raises(LabelsError, match="no labelled image has a score record .*elsewhere/a.png.*img00"):
         evaluate(scores, labels)

@@ -1,4 +1,4 @@
-"""Labels tables: CSV or Parquet, `uri` or `filename` (resolved against the table's folder), one-line errors."""
+"""Labels tables: CSV or Parquet, `uri` or `filename` (resolved against the table's folder); errors."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ def test_filename_is_resolved_against_the_table_folder_or_below_it(tmp_path, mon
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "a.jpg").write_bytes(b"x")
     (tmp_path / "b.jpg").write_bytes(b"x")
-    (tmp_path / "labels.csv").write_text("filename,mos,generator\na.jpg,3.5,sd\nb.jpg,1.0,gan\nnone.jpg,2,sd\n")
+    rows = ["filename,mos,generator", "a.jpg,3.5,sd", "b.jpg,1.0,gan", "none.jpg,2,sd"]
+    (tmp_path / "labels.csv").write_text("\n".join(rows) + "\n")
     monkeypatch.chdir("/")
     table = read_labels(str(tmp_path / "labels.csv"))
     assert table.column("uri").to_pylist() == [
