@@ -28,7 +28,7 @@ def format_evaluation(result: Evaluation, scores_name: str, labels_name: str) ->
     if result.resamples:
         lines.append(f"  [low, high]: {result.level:.0%} percentile intervals from {result.resamples} "
                      "bootstrap resamples.")
-    group_width = max([len(OVERALL)] + [len(g) + 2 for g in result.groups])
+    group_width = max([len("group")] + [len(g) + 2 for g in result.groups])
     for metrics in TABLES:
         rows: dict[tuple[str, str, str], dict[str, str]] = {}
         sizes: dict[tuple[str, str, str], int] = {}
