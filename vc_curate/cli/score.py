@@ -14,7 +14,7 @@ from vc_curate.output import OutputExistsError, RecordWriter
 from vc_curate.registry import list_scorers, load_scorer
 
 LMM_FLAGS = {"model": "--model", "revision": "--revision", "adapter": "--adapter", "dtype": "--dtype",
-             "critique": "--critique", "trust_remote_code": "--trust-remote-code"}
+             "critique": "--critique", "trust_remote_code": "--trust-remote-code", "recipe": "--recipe"}
 
 
 def _fraction(text: str) -> float:
@@ -57,6 +57,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     lmm.add_argument("--dtype", help="auto, bfloat16, float16 or float32")
     lmm.add_argument("--critique", action="store_true", help="generate critiques (slower)")
     lmm.add_argument("--trust-remote-code", action="store_true", help="run the model repository's own code")
+    lmm.add_argument("--recipe", help="prompt recipe: a name (default visualcritic) or a JSON file (docs/lmm.md)")
     return p
 
 
