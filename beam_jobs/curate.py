@@ -1,7 +1,8 @@
 """`python -m beam_jobs.curate`: score image corpora with a vc_curate scorer on Beam and split them by a rule.
 
     python -m beam_jobs.curate --input 'images/**' --input shards/*.tar --output_dir out \
-        --keep_if 'quality >= 50 and authenticity != "ai-generated"' [--previous_output last_run] [--runner ...]
+        --keep_if 'quality >= 50 and authenticity != "ai-generated"' \
+        [--previous_output last_run] [--runner ...]
 
 Match and read (failed reads are dead letters) -> spread -> RunInference with our scorer handler ->
 --keep_if -> DIR/kept-*, rejected-*, errors-* (and skipped-*) Parquet files with the record schema.
@@ -21,7 +22,8 @@ from beam_jobs.io.previous import ReadPrevious, previous_files
 from beam_jobs.io.read import FAILED, MatchInputs, ReadInputs
 from beam_jobs.io.write import WriteRecords
 from beam_jobs.metrics import counter, counter_values, error_kind, quality_distribution, summary_line
-from beam_jobs.options import CurateOptions, UsageError, reject_dashed_flags, scorer_options, validate
+from beam_jobs.options import (CurateOptions, UsageError, reject_dashed_flags, scorer_options, torch_threads,
+                               validate)
 from beam_jobs.output_dir import prepare_output_dir
 from beam_jobs.skip import SKIPPED, split_skipped
 from vc_curate.record import Record
@@ -41,7 +43,8 @@ def count_scored(rec: Record) -> Record:
 
 def handler_for(opts: CurateOptions) -> ScorerModelHandler:
     return ScorerModelHandler(opts.scorer, batch_size=opts.batch_size, large_model=opts.large_model,
-                              model_copies=opts.model_copies, **scorer_options(opts))
+                              model_copies=opts.model_copies, torch_threads=torch_threads(opts),
+                              **scorer_options(opts))
 
 
 def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
@@ -83,8 +86,8 @@ def check(opts: CurateOptions, argv: list[str]) -> None:
     if unknown:
         raise UsageError(f"scorer {opts.scorer!r} does not take --{', --'.join(unknown)}")
     if opts.previous_output and not previous_files(opts.previous_output):
-        raise UsageError(f"--previous_output {opts.previous_output} holds no kept-/rejected-/skipped-*.parquet "
-                         "files of an earlier run")
+        raise UsageError(f"--previous_output {opts.previous_output} holds no kept-/rejected-/skipped-*"
+                         ".parquet files of an earlier run")
     prepare_output_dir(opts.output_dir, opts.overwrite)
 
 

@@ -58,7 +58,8 @@ def _decisions(rows: list[dict], rule_text: str) -> Iterator[tuple[tuple[str, st
 
 def _narrow_schema(rule: Rule) -> pa.Schema:
     """The columns a percentile rule needs to decide every record."""
-    return pa.schema([SCHEMA.field(name) for name in FIELDS if name in {"uri", "sha256", "error", *rule.fields}])
+    wanted = {"uri", "sha256", "error", *rule.fields}
+    return pa.schema([SCHEMA.field(name) for name in FIELDS if name in wanted])
 
 
 def _route_joined(element: tuple[tuple[str, str], dict]) -> Iterator:

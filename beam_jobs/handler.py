@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import torch
 from apache_beam.ml.inference.base import ModelHandler
 
 from vc_curate.inputs import ImageInput
@@ -19,17 +20,21 @@ from vc_curate.scorer import Scorer
 
 class ScorerModelHandler(ModelHandler[ImageInput, Record, Scorer]):
     """Batches of `batch_size` (the scorer's default when None); `large_model`/`model_copies` share one scorer
-    per machine between worker processes (what a GPU worker wants)."""
+    per machine between worker processes (what a GPU worker wants); `torch_threads` caps torch's CPU threads
+    in the process that loads the scorer, so that one process per core does not oversubscribe the CPU."""
 
     def __init__(self, scorer: str = "classic", *, batch_size: int | None = None, large_model: bool = False,
-                 model_copies: int | None = None, **scorer_options: Any):
+                 model_copies: int | None = None, torch_threads: int | None = None, **scorer_options: Any):
         size = batch_size or scorer_class(scorer).default_batch_size
         super().__init__(min_batch_size=size, max_batch_size=size, large_model=large_model,
                          model_copies=model_copies)
         self.scorer_name = scorer
+        self.torch_threads = torch_threads
         self.scorer_options = {**scorer_options, "batch_size": size}
 
     def load_model(self) -> Scorer:
+        if self.torch_threads:
+            torch.set_num_threads(self.torch_threads)
         return load_scorer(self.scorer_name, **self.scorer_options)
 
     def run_inference(self, batch: Sequence[ImageInput], model: Scorer,

@@ -1,4 +1,4 @@
-"""The output folder's rule: a run refuses a non-empty `--output_dir` unless `--overwrite` replaces its outputs."""
+"""A run refuses a non-empty `--output_dir` unless `--overwrite`, which replaces its earlier outputs."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ def prepare_output_dir(output_dir: str, overwrite: bool) -> None:
     """Refuse a folder that holds files; with `overwrite`, delete this job's earlier outputs (only those)."""
     existing = _matches(FileSystems.join(output_dir, "*"))
     if existing and not overwrite:
-        raise UsageError(f"--output_dir {output_dir} is not empty ({len(existing)} files); choose a new folder "
-                         "or pass --overwrite to replace its outputs")
+        raise UsageError(f"--output_dir {output_dir} is not empty ({len(existing)} files); choose a new"
+                         " folder or pass --overwrite to replace its outputs")
     ours = [p for kind in KINDS for p in _matches(FileSystems.join(output_dir, f"{kind}-*.parquet"))]
     ours += _matches(FileSystems.join(output_dir, ".tmp-*"))
     if ours:

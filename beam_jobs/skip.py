@@ -20,7 +20,7 @@ SKIPPED = "skipped"
 
 
 class SplitSkipped(beam.DoFn):
-    """(uri, {"new": [ImageInput], "old": [row]}) -> ImageInputs to score, and earlier Records on `skipped`."""
+    """(uri, {"new": [ImageInput], "old": [row]}) -> ImageInputs to score; earlier Records on `skipped`."""
 
     def process(self, element: tuple[str, dict]) -> Iterator:
         _, groups = element

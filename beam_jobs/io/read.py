@@ -54,7 +54,8 @@ class MatchInputs(beam.DoFn):
                 explicit = not found
                 found = found or self._match(pattern)
         except Exception as exc:  # a filesystem that refuses the pattern: one error record for it
-            yield beam.pvalue.TaggedOutput(FAILED, _failed(_uri(pattern), f"cannot match: {type(exc).__name__}: {exc}"))
+            why = f"cannot match: {type(exc).__name__}: {exc}"
+            yield beam.pvalue.TaggedOutput(FAILED, _failed(_uri(pattern), why))
             return
         if explicit and not found:
             yield beam.pvalue.TaggedOutput(FAILED, _failed(_uri(pattern), "no such file"))
@@ -68,7 +69,7 @@ class MatchInputs(beam.DoFn):
 
 
 class ReadInputs(beam.DoFn):
-    """(uri, explicit) -> one ImageInput with bytes per image: the file itself, each shard member, each row."""
+    """(uri, explicit) -> an ImageInput with bytes per image: the file, each shard member, each row."""
 
     def __init__(self, image_column: str | None = None):
         self.image_column = image_column

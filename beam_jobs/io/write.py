@@ -99,7 +99,8 @@ class WriteShard(beam.DoFn):
 
     def process(self, element, extra_types: dict) -> Iterator[str]:
         (kind, shard, count), records = element
-        records = sorted((r for r in records if r is not None), key=lambda r: (r.uri, r.sha256 or "", r.error or ""))
+        records = sorted((r for r in records if r is not None),
+                         key=lambda r: (r.uri, r.sha256 or "", r.error or ""))
         table = records_table(records, output_schema(extra_types))
         name = f"{kind}-{shard:05d}-of-{count:05d}.parquet"
         path = FileSystems.join(self.output_dir, name)
@@ -121,7 +122,8 @@ class WriteRecords(beam.PTransform):
     def expand(self, by_kind: dict[str, beam.PCollection]):
         num_shards = self.num_shards
         pipeline = next(iter(by_kind.values())).pipeline
-        tagged = [pcoll | f"Tag {kind}" >> beam.Map(lambda rec, k=kind: (k, rec)) for kind, pcoll in by_kind.items()]
+        tagged = [pcoll | f"Tag {kind}" >> beam.Map(lambda rec, k=kind: (k, rec))
+                  for kind, pcoll in by_kind.items()]
         records = tagged | "AllRecords" >> beam.Flatten()
         counts = beam.pvalue.AsDict(records | "CountPerKind" >> beam.combiners.Count.PerKey())
         extra_types = beam.pvalue.AsSingleton(

@@ -31,6 +31,10 @@ def landed(out: Path) -> dict[str, str]:
     return where
 
 
+def by_name(path: Path) -> dict[str, dict]:
+    return {r["uri"].rsplit("/", 1)[1]: r for r in pq.read_table(path).to_pylist()}
+
+
 @pytest.mark.slow
 def test_every_input_lands_once_reruns_refuse_or_repeat_and_incremental_runs_skip(corpus, tmp_path):
     out = tmp_path / "run1"
@@ -39,12 +43,13 @@ def test_every_input_lands_once_reruns_refuse_or_repeat_and_incremental_runs_ski
                   "--direct_running_mode", "multi_processing")
     assert done.returncode == 0, done.stderr[-3000:]
     assert landed(out) == corpus.expected
-    assert "vc-curate beam: 13 inputs: 5 kept, 3 rejected, 5 errors (read 2, decode 3), 0 skipped; 8 scored" in done.stdout
-    errors = {r["uri"].rsplit("/", 1)[1]: r for r in pq.read_table(out / "errors-00000-of-00001.parquet").to_pylist()}
+    summary = "13 inputs: 5 kept, 3 rejected, 5 errors (read 2, decode 3), 0 skipped; 8 scored"
+    assert summary in done.stdout
+    errors = by_name(out / "errors-00000-of-00001.parquet")
     assert errors["corrupt.tar"]["error"].startswith("read failed: ")
     assert errors["broken.jpg"]["error"].startswith("decode failed: ")
     assert errors["shard.tar#0002.jpg"]["json"] == '{"caption": "broken"}'
-    kept = {r["uri"].rsplit("/", 1)[1]: r for r in pq.read_table(out / "kept-00000-of-00001.parquet").to_pylist()}
+    kept = by_name(out / "kept-00000-of-00001.parquet")
     assert kept["table.parquet#0"]["key"] == "k0" and kept["a.jpg"]["scorer"].startswith("classic/")
 
     before = {p.name: p.read_bytes() for p in out.iterdir()}

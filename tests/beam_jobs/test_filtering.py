@@ -26,7 +26,8 @@ def test_every_record_lands_in_one_output(pipeline, rule, kept):
     with pipeline as p:
         out = p | beam.Create(scored()) | Decide(rule)
         assert_that(out[KEPT] | "k" >> beam.Map(lambda r: r.uri), equal_to(sorted(kept)), label="kept")
-        assert_that(out[REJECTED] | "r" >> beam.Map(lambda r: r.uri), equal_to(sorted(uris - kept)), label="rej")
+        assert_that(out[REJECTED] | "r" >> beam.Map(lambda r: r.uri), equal_to(sorted(uris - kept)),
+                    label="rejected")
         assert_that(out[ERRORS] | "e" >> beam.Map(lambda r: r.uri), equal_to(["bad"]), label="errors")
 
 

@@ -15,23 +15,27 @@ from vc_curate.inputs import ImageInput
 
 
 def test_batch_size_comes_from_the_scorer_or_the_flag():
-    assert ScorerModelHandler("classic").batch_elements_kwargs() == {"min_batch_size": 16, "max_batch_size": 16}
+    default = ScorerModelHandler("classic").batch_elements_kwargs()
+    assert default == {"min_batch_size": 16, "max_batch_size": 16}
     handler = ScorerModelHandler("classic", batch_size=3, large_model=True)
     assert handler.batch_elements_kwargs()["max_batch_size"] == 3
     assert handler.share_model_across_processes()
     assert pickle.loads(pickle.dumps(handler)).scorer_options == {"batch_size": 3}
 
 
+def summary(r):
+    quality = round(r.quality, 3) if r.quality is not None else None
+    return r.uri, r.sha256, quality, (r.error or "").split(":")[0], r.extra.get("caption")
+
+
 def test_run_inference_scores_bytes_like_the_bare_library(pipeline):
     inputs = [ImageInput(f"mem/{i}.jpg", data=good(i), extra={"caption": f"c{i}"}) for i in range(5)]
     inputs += [ImageInput("mem/flat.png", data=FLAT), ImageInput("mem/broken.jpg", data=b"nope")]
     bare = vc_curate.load_scorer("classic").score(inputs)
-    expected = [(r.uri, r.sha256, round(r.quality, 3) if r.quality is not None else None,
-                 (r.error or "").split(":")[0], r.extra.get("caption")) for r in bare]
+    expected = [summary(r) for r in bare]
     with pipeline as p:
         records = (p | beam.Create(inputs)
                    | RunInference(ScorerModelHandler("classic", batch_size=3, device="cpu"))
-                   | beam.Map(lambda r: (r.uri, r.sha256, round(r.quality, 3) if r.quality is not None else None,
-                                         (r.error or "").split(":")[0], r.extra.get("caption"))))
+                   | beam.Map(summary))
         assert_that(records, equal_to(expected))
     assert expected[-1][3] == "decode failed"

@@ -1,4 +1,4 @@
-"""Incremental runs: same uri and bytes as an earlier kept/rejected record -> skipped; changed bytes -> scored."""
+"""Incremental runs: the uri and bytes of an earlier kept/rejected record -> skipped; changed -> scored."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from vc_curate.inputs import ImageInput
 def test_split_by_uri_and_sha256(pipeline):
     new = [ImageInput("same", data=b"1"), ImageInput("changed", data=b"2"), ImageInput("new", data=b"3")]
     previous = [("same", {"uri": "same", "sha256": hashlib.sha256(b"1").hexdigest(), "quality": 60.0}),
-                ("changed", {"uri": "changed", "sha256": hashlib.sha256(b"old").hexdigest(), "quality": 10.0})]
+                ("changed", {"uri": "changed", "sha256": hashlib.sha256(b"0").hexdigest(), "quality": 10.0})]
     with pipeline as p:
         split = split_skipped(p | "new" >> beam.Create(new), p | "old" >> beam.Create(previous))
         assert_that(split.main | beam.Map(lambda item: item.uri), equal_to(["changed", "new"]), label="main")
