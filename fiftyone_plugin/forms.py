@@ -18,7 +18,6 @@ def add_prefix(inputs, ctx):
     except ValueError as exc:
         prop.invalid = True
         prop.error_message = str(exc)
-    return ctx.params.get("prefix") or "vc"
 
 
 def report_progress(ctx, fraction, label):

@@ -48,7 +48,7 @@ class ScoreSamples(foo.Operator):
 
     def execute(self, ctx):
         params = ctx.params
-        options = {"model": params["model"]} if params.get("scorer") == "lmm" else {}
+        options = {"model": params.get("model")} if params.get("scorer") == "lmm" else {}
         for progress in iter_score_collection(
             ctx.target_view(), params.get("scorer") or "classic", prefix=params.get("prefix") or "vc",
             batch_size=params.get("batch_size") or None, skip_scored=bool(params.get("skip_scored")), **options,
