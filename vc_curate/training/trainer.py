@@ -178,11 +178,15 @@ def train(config: TrainConfig, log: Callable[[str], None] = lambda m: print(m, f
     state = _prepare_out(config)
     labels = read_label_set(config.data, config.group_by)
     check_images(labels)
-    device = resolve_device(config.device)
-    loaded = load(config.model, revision=config.revision, adapter=None, dtype=resolve_dtype(config.dtype, device),
-                  device=device, trust_remote_code=config.trust_remote_code)
-    recipe = recipe_for(loaded.model_type, config.recipe)
-    stage = STAGES[config.stage](labels, recipe, loaded.processor)
+    try:  # device, model, recipe and pairing problems are the user's to fix, and their messages say how
+        device = resolve_device(config.device)
+        loaded = load(config.model, revision=config.revision, adapter=None,
+                      dtype=resolve_dtype(config.dtype, device), device=device,
+                      trust_remote_code=config.trust_remote_code)
+        recipe = recipe_for(loaded.model_type, config.recipe)
+        stage = STAGES[config.stage](labels, recipe, loaded.processor)
+    except (ValueError, OSError) as exc:
+        raise TrainingError(str(exc).strip().splitlines()[0]) from None
     rope_index = getattr(getattr(loaded.model, "model", None), "get_rope_index", None) is not None
     if config.gradient_checkpointing:
         loaded.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
