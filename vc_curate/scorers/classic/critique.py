@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 
-def compose_critique(ms: dict[str, float], attrs: dict[str, float]) -> str:
+def compose_critique(ms: dict[str, float], attrs: dict[str, float], defects: dict[str, float]) -> str:
+    """`ms`: raw measurements, `attrs`: the five amounts (0..100), `defects`: each defect's amount (0..1)."""
     good: list[str] = []
     bad: list[str] = []
     sharp = attrs["sharpness"]
@@ -13,11 +14,11 @@ def compose_critique(ms: dict[str, float], attrs: dict[str, float]) -> str:
         bad.append("the image is blurry")
     else:
         bad.append("fine detail is slightly soft")
-    if ms["mean_lightness"] < 25:
+    if defects["dark"] > 0.5 or ms["mean_lightness"] < 20:
         bad.append("it is underexposed and dark")
-    elif ms["clipped_highlights"] > 0.05:
+    elif defects["overexposed"] > 0.5:
         bad.append("highlights are blown out")
-    elif ms["veil"] > 0.1:
+    elif defects["veil"] > 0.5:
         bad.append("a bright veil of glare washes out part of the frame")
     else:
         good.append("well exposed")
@@ -27,14 +28,14 @@ def compose_critique(ms: dict[str, float], attrs: dict[str, float]) -> str:
         bad.append("the colours are muted")
     elif attrs["colorfulness"] > 75:
         good.append("vividly coloured")
-    if attrs["noisiness"] > 45:
+    if defects["noise"] > 0.5:
         bad.append("there is visible noise")
     q = ms["jpeg_quality"]
     if q == q and q < 50:  # not NaN
         bad.append("compression artefacts are likely visible")
     if ms["megapixels"] < 0.15:
         bad.append("the resolution is low")
-    first = (" and ".join(good)).capitalize() if good else ""
+    first = _join(good).capitalize() if good else ""
     if first and bad:
         return f"{first}, but {_join(bad)}."
     if first:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from vc_curate import __version__
@@ -12,7 +11,7 @@ from vc_curate.decode import DecodedImage, DecodeOptions
 from vc_curate.scorer import Scorer, Scores
 from vc_curate.scorers.classic import measures as m
 from vc_curate.scorers.classic.critique import compose_critique
-from vc_curate.scorers.classic.quality import Measurements, attributes, quality
+from vc_curate.scorers.classic.quality import Measurements, attributes, defects, quality
 
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
 MARGIN = 8  # NaN border around every image (even, >= any filter radius): borders look the same in any batch
@@ -58,24 +57,27 @@ class ClassicScorer(Scorer):
     @torch.inference_mode()
     def measure(self, items: list[_Prepared]) -> Measurements:
         rgb = self._batch(items)
-        valid = ~rgb[:, 0:1].isnan()
-        lstar = m.lightness(rgb)
-        y = m.luma(rgb)
-        lflat = lstar.flatten(1)
-        highlights = (rgb.nan_to_num(0).amax(1, keepdim=True) >= 250 / 255)
-        veil = (lstar > 85) & (m.local_std(lstar) < 2.0)
+        y = m.luma(rgb)  # working size: sharpness and noise need every pixel
+        noise = m.noise_sigma(y)
+        small = m.blocks(rgb)  # 4x4 block means: global statistics
+        lstar = m.lightness(small)
+        peak = small.amax(1, keepdim=True)
+        white = m.nanquantile(peak, 0.99).clamp_min(1 / 255)  # the image's white point
+        rel_peak = peak / white[:, None, None, None]
+        dark_channel = m.block_min(rgb.amin(1, keepdim=True)) / white[:, None, None, None]  # He et al. 2009
         pixels = torch.tensor([p.image.width * p.image.height for p in items], dtype=torch.float32)
         jpeg_q = torch.tensor([p.image.jpeg_quality if p.image.jpeg_quality is not None else float("nan")
                                for p in items], dtype=torch.float32)
         return Measurements(
-            mean_lightness=lflat.nanmean(1).cpu(),
+            mean_lightness=m.nanmean(lstar).cpu(),
             lightness_std=m.nanstd(lstar).cpu(),
-            colourfulness=m.hasler_susstrunk(rgb).cpu(),
-            blur=m.blur_effect(y).cpu(),
-            noise_sigma=m.haar_noise_sigma(y).cpu(),
-            clipped_highlights=m.fraction(highlights, valid).cpu(),
-            crushed_shadows=m.fraction(lstar < 3, valid).cpu(),
-            veil=m.fraction(veil, valid).cpu(),
+            local_contrast=m.nanmean(m.local_std(lstar)).cpu(),
+            colourfulness=m.hasler_susstrunk(small).cpu(),
+            blur=m.blur_effect(y, noise).cpu(),
+            noise_sigma=noise.cpu(),
+            white=white.cpu(),
+            clipped_highlights=m.soft_fraction(_ramp(rel_peak, 0.93, 0.98)).cpu(),
+            veil=m.nanmean(dark_channel).cpu(),
             megapixels=pixels / 1e6,
             jpeg_quality=jpeg_q,
         )
@@ -83,9 +85,16 @@ class ClassicScorer(Scorer):
     def score_batch(self, batch: list[_Prepared]) -> list[Scores]:
         ms = self.measure(batch)
         attrs = attributes(ms)
-        q = quality(ms, attrs)
+        found = defects(ms)
+        q = quality(ms)
         out = []
         for i in range(len(batch)):
             row = {k: float(v[i]) for k, v in attrs.items()}
-            out.append(Scores(quality=float(q[i]), critique=compose_critique(ms.row(i), row), **row))
+            critique = compose_critique(ms.row(i), row, {k: float(v[i]) for k, v in found.items()})
+            out.append(Scores(quality=float(q[i]), critique=critique, **row))
         return out
+
+
+def _ramp(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
+    """0 below `lo`, 1 above `hi`, linear between (NaN stays NaN)."""
+    return ((x - lo) / (hi - lo)).clamp(0, 1)
