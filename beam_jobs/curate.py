@@ -4,7 +4,8 @@
         --keep_if 'quality >= 50 and authenticity != "ai-generated"' \
         [--previous_output last_run] [--runner ...]
 
-Match and read (failed reads are dead letters) -> spread -> RunInference with our scorer handler ->
+Match and read (failed reads are dead letters) -> skip what --previous_output has -> RunInference with our
+scorer handler ->
 --keep_if -> DIR/kept-*, rejected-*, errors-* (and skipped-*) Parquet files with the record schema.
 """
 
@@ -19,13 +20,13 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from beam_jobs.filtering import ERRORS, KEPT, REJECTED, Decide, compile_keep_if
 from beam_jobs.handler import ScorerModelHandler
 from beam_jobs.io.previous import ReadPrevious, previous_files
-from beam_jobs.io.read import FAILED, MatchInputs, ReadInputs
+from beam_jobs.io.read import FAILED, MEMBERS, MatchInputs, ReadInputs
 from beam_jobs.io.write import WriteRecords
 from beam_jobs.metrics import counter, counter_values, error_kind, quality_distribution, summary_line
 from beam_jobs.options import (CurateOptions, UsageError, reject_dashed_flags, scorer_options, torch_threads,
                                validate)
 from beam_jobs.output_dir import prepare_output_dir
-from beam_jobs.skip import SKIPPED, split_skipped
+from beam_jobs.skip import SKIPPED, SkipDone
 from vc_curate.record import Record
 from vc_curate.registry import scorer_class
 from vc_curate.registry import scorer_options as accepted_options
@@ -53,17 +54,19 @@ def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
                | "Inputs" >> beam.Create(opts.input)
                | "Match" >> beam.ParDo(MatchInputs()).with_outputs(FAILED, main="files"))
     files = matched.files | "OncePerFile" >> beam.CombinePerKey(any)  # also spreads files over workers
-    read = files | "Read" >> beam.ParDo(ReadInputs(opts.image_column)).with_outputs(FAILED, main="inputs")
+    read = files | "Read" >> beam.ParDo(ReadInputs(opts.image_column)).with_outputs(FAILED, MEMBERS,
+                                                                                    main="files")
+    # A plain file's bytes go straight to scoring in the same fused stage (no shuffle, flat worker memory);
+    # shard members and table rows are spread over workers first, since one file holds many of them.
+    members = read[MEMBERS] | "SpreadMembers" >> beam.Reshuffle()
+    inputs = (read.files, members) | "AllInputs" >> beam.Flatten()
     outputs = {}
     if opts.previous_output:
         previous = (pipeline
                     | "PreviousFiles" >> beam.Create(previous_files(opts.previous_output))
                     | "SpreadPrevious" >> beam.Reshuffle()
                     | "ReadPrevious" >> beam.ParDo(ReadPrevious()))
-        split = split_skipped(read.inputs, previous)
-        inputs, outputs[SKIPPED] = split.main, split[SKIPPED]
-    else:
-        inputs = read.inputs | "SpreadInputs" >> beam.Reshuffle()
+        inputs, outputs[SKIPPED] = inputs | "SkipDone" >> SkipDone(previous)
     records = (inputs
                | "Score" >> RunInference(handler_for(opts))
                | "CountScored" >> beam.Map(count_scored))

@@ -1,8 +1,9 @@
 """Incremental runs: an input whose uri and sha256 match an earlier run's kept/rejected record is skipped.
 
-The join on uri (CoGroupByKey) also spreads the read inputs over workers. A skipped input costs a read and a
-hash, never a decode or a score; its earlier record is listed again in `skipped-*.parquet`, so the next run
-can use this run's folder as its `--previous_output`.
+The earlier (uri, sha256) pairs are a multimap side input, so the check happens where the bytes are read
+and image bytes never cross a shuffle for it. A skipped input costs a read and a hash, never a decode or a
+score; its earlier record is joined back (small rows only) and listed again in `skipped-*.parquet`, so the
+next run can use this run's folder alone as its `--previous_output`.
 """
 
 from __future__ import annotations
@@ -20,25 +21,41 @@ SKIPPED = "skipped"
 
 
 class SplitSkipped(beam.DoFn):
-    """(uri, {"new": [ImageInput], "old": [row]}) -> ImageInputs to score; earlier Records on `skipped`."""
+    """ImageInput -> itself to be scored, or its (uri, sha256) on `skipped` when the earlier run has it."""
 
-    def process(self, element: tuple[str, dict]) -> Iterator:
-        _, groups = element
-        earlier = {row["sha256"]: row for row in groups["old"] if row.get("sha256")}
-        for item in groups["new"]:
-            row = earlier.get(hashlib.sha256(item.data).hexdigest()) if earlier else None
-            if row is None:
-                yield item
-            else:
-                counter("skipped").inc()
-                yield beam.pvalue.TaggedOutput(SKIPPED, Record.from_dict(row))
+    def process(self, item: ImageInput, done) -> Iterator:
+        earlier = done[item.uri]
+        sha256 = hashlib.sha256(item.data).hexdigest() if earlier else None
+        if sha256 in earlier:
+            counter("skipped").inc()
+            yield beam.pvalue.TaggedOutput(SKIPPED, ((item.uri, sha256), None))
+        else:
+            yield item
 
 
-def split_skipped(inputs, previous):
-    """Tagged result with `main` (ImageInputs to score) and `skipped` (Records)."""
-    keyed = inputs | "KeyByUri" >> beam.Map(lambda item: (item.uri, item))
-    return (
-        {"new": keyed, "old": previous}
-        | "JoinPrevious" >> beam.CoGroupByKey()
-        | "SplitSkipped" >> beam.ParDo(SplitSkipped()).with_outputs(SKIPPED, main="main")
-    )
+def _earlier_records(element: tuple[tuple[str, str], dict]) -> Iterator[Record]:
+    _, groups = element
+    rows = list(groups["row"])
+    for _ in groups["hit"]:
+        yield Record.from_dict(rows[0])
+
+
+class SkipDone(beam.PTransform):
+    """ImageInputs -> (the inputs to score, the earlier Records of the skipped ones).
+
+    `previous` holds (uri, row) for every record of the earlier run's kept/rejected/skipped files."""
+
+    def __init__(self, previous: beam.PCollection):
+        super().__init__()
+        self.previous = previous
+
+    def expand(self, inputs):
+        keys = self.previous | "DoneKeys" >> beam.Map(lambda kv: (kv[0], kv[1]["sha256"]))
+        done = beam.pvalue.AsMultiMap(keys)
+        split = inputs | "SplitSkipped" >> beam.ParDo(SplitSkipped(), done=done).with_outputs(SKIPPED,
+                                                                                            main="main")
+        rows = self.previous | "RowsByKey" >> beam.Map(lambda kv: ((kv[0], kv[1]["sha256"]), kv[1]))
+        skipped = ({"hit": split[SKIPPED], "row": rows}
+                   | "JoinEarlier" >> beam.CoGroupByKey()
+                   | "EarlierRecords" >> beam.FlatMap(_earlier_records))
+        return split.main, skipped

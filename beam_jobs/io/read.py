@@ -22,6 +22,7 @@ from vc_curate.inputs.tar_source import iter_tar_images
 from vc_curate.record import Record
 
 FAILED = "failed"
+MEMBERS = "members"  # inputs from shards and tables: many per file, so they are spread over workers again
 GLOB_CHARS = set("*?[")
 
 
@@ -69,7 +70,8 @@ class MatchInputs(beam.DoFn):
 
 
 class ReadInputs(beam.DoFn):
-    """(uri, explicit) -> an ImageInput with bytes per image: the file, each shard member, each row."""
+    """(uri, explicit) -> an ImageInput with bytes per image: the file (main output), each shard member and
+    each table row (on `members`)."""
 
     def __init__(self, image_column: str | None = None):
         self.image_column = image_column
@@ -84,8 +86,9 @@ class ReadInputs(beam.DoFn):
                 items = iter_parquet_images(uri, image_column=self.image_column)
             else:
                 items = self._read_file(uri, sniff=kind == "unknown" and not explicit)
+            tag = MEMBERS if kind in ("tar", "parquet") else None
             for item in items:
-                yield from _route(item)
+                yield from _route(item, tag)
         except Exception as exc:  # e.g. no fsspec driver for the shard's scheme: the container's error
             yield from _route(ImageInput(uri=uri, error=f"{type(exc).__name__}: {exc}"))
 
@@ -108,9 +111,9 @@ def _failed(uri: str, why: str, extra: dict | None = None) -> Record:
     return Record.failed(uri, f"read failed: {why}", extra=extra)
 
 
-def _route(item: ImageInput) -> Iterator:
+def _route(item: ImageInput, tag: str | None = None) -> Iterator:
     if item.error is not None:
         yield beam.pvalue.TaggedOutput(FAILED, _failed(item.uri, item.error, item.extra))
     else:
         counter("read").inc()
-        yield item
+        yield item if tag is None else beam.pvalue.TaggedOutput(tag, item)

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from beam_jobs.curate import main
-from tests.beam_jobs.conftest import KEEP_IF, good
+from tests.beam_jobs.conftest import good
 
 KINDS = ("kept", "rejected", "errors", "skipped")
 
@@ -38,19 +38,20 @@ def by_name(path: Path) -> dict[str, dict]:
 @pytest.mark.slow
 def test_every_input_lands_once_reruns_refuse_or_repeat_and_incremental_runs_skip(corpus, tmp_path):
     out = tmp_path / "run1"
-    args = ["--input", str(corpus.root), "--keep_if", KEEP_IF]
+    args = ["--input", str(corpus.root), "--keep_if", corpus.keep_if]
     done = curate(*args, "--output_dir", str(out), "--direct_num_workers", "2",
                   "--direct_running_mode", "multi_processing")
     assert done.returncode == 0, done.stderr[-3000:]
     assert landed(out) == corpus.expected
-    summary = "13 inputs: 5 kept, 3 rejected, 5 errors (read 2, decode 3), 0 skipped; 8 scored"
+    kept = sum(kind == "kept" for kind in corpus.expected.values())
+    summary = f"13 inputs: {kept} kept, {8 - kept} rejected, 5 errors (read 2, decode 3), 0 skipped; 8 scored"
     assert summary in done.stdout
     errors = by_name(out / "errors-00000-of-00001.parquet")
     assert errors["corrupt.tar"]["error"].startswith("read failed: ")
     assert errors["broken.jpg"]["error"].startswith("decode failed: ")
     assert errors["shard.tar#0002.jpg"]["json"] == '{"caption": "broken"}'
-    kept = by_name(out / "kept-00000-of-00001.parquet")
-    assert kept["table.parquet#0"]["key"] == "k0" and kept["a.jpg"]["scorer"].startswith("classic/")
+    scored = by_name(out / "kept-00000-of-00001.parquet") | by_name(out / "rejected-00000-of-00001.parquet")
+    assert scored["table.parquet#0"]["key"] == "k0" and scored["a.jpg"]["scorer"].startswith("classic/")
 
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     refused = curate(*args, "--output_dir", str(out))
@@ -59,18 +60,20 @@ def test_every_input_lands_once_reruns_refuse_or_repeat_and_incremental_runs_ski
     assert again.returncode == 0, again.stderr[-3000:]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # same files, same bytes
 
-    (corpus.root / "a.jpg").write_bytes(good(11))  # changed: scored again
-    (corpus.root / "broken.jpg").write_bytes(good(12))  # an earlier error, now readable: retried
-    (corpus.root / "new.jpg").write_bytes(good(13))  # new
+    changes = {"a.jpg": good(11),  # changed: scored again
+               "broken.jpg": good(12),  # an earlier error, now readable: retried
+               "new.jpg": good(13)}  # new
+    for name, data in changes.items():
+        (corpus.root / name).write_bytes(data)
     out2 = tmp_path / "run2"
     nightly = curate(*args, "--output_dir", str(out2), "--previous_output", str(out))
     assert nightly.returncode == 0, nightly.stderr[-3000:]
     where = landed(out2)
     assert set(where) == set(corpus.expected) | {str(corpus.root / "new.jpg")}
-    rescored = {str(corpus.root / n) for n in ("a.jpg", "broken.jpg", "new.jpg")}
-    skipped = {u for u, k in corpus.expected.items() if k in ("kept", "rejected")} - rescored
+    rescored = {str(corpus.root / name): corpus.kind_of(data) for name, data in changes.items()}
+    skipped = {u for u, k in corpus.expected.items() if k in ("kept", "rejected")} - set(rescored)
     assert {u for u, k in where.items() if k == "skipped"} == skipped
-    assert {u for u, k in where.items() if k == "kept"} == rescored
+    assert {u: k for u, k in where.items() if k in ("kept", "rejected")} == rescored
     assert "4 errors (read 2, decode 2), 7 skipped; 3 scored" in nightly.stdout
 
 

@@ -24,8 +24,8 @@ def test_counters_distribution_and_summary(pipeline):
     [quality] = result.metrics().query(query)["distributions"]
     dist = quality.committed
     assert (dist.count, dist.min, dist.max, dist.sum) == (4, 20, 80, 200)
-    assert summary_line(values, "out") == (
-        "vc-curate beam: 6 inputs: 2 kept, 2 rejected, 2 errors (decode 1, score 1), 0 skipped; 4 scored -> out")
+    assert summary_line(values, "out") == ("vc-curate beam: 6 inputs: 2 kept, 2 rejected, "
+                                           "2 errors (decode 1, score 1), 0 skipped; 4 scored -> out")
 
 
 def test_error_kind_reads_the_step_prefix():

@@ -7,16 +7,18 @@ import hashlib
 import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
-from beam_jobs.skip import SKIPPED, split_skipped
+from beam_jobs.skip import SkipDone
 from vc_curate.inputs import ImageInput
 
 
-def test_split_by_uri_and_sha256(pipeline):
+def test_skip_by_uri_and_sha256_and_list_the_earlier_record(pipeline):
     new = [ImageInput("same", data=b"1"), ImageInput("changed", data=b"2"), ImageInput("new", data=b"3")]
-    previous = [("same", {"uri": "same", "sha256": hashlib.sha256(b"1").hexdigest(), "quality": 60.0}),
-                ("changed", {"uri": "changed", "sha256": hashlib.sha256(b"0").hexdigest(), "quality": 10.0})]
+    sha = {data: hashlib.sha256(data).hexdigest() for data in (b"0", b"1")}
+    previous = [("same", {"uri": "same", "sha256": sha[b"1"], "quality": 60.0, "key": "k"}),
+                ("changed", {"uri": "changed", "sha256": sha[b"0"], "quality": 10.0})]
     with pipeline as p:
-        split = split_skipped(p | "new" >> beam.Create(new), p | "old" >> beam.Create(previous))
-        assert_that(split.main | beam.Map(lambda item: item.uri), equal_to(["changed", "new"]), label="main")
-        assert_that(split[SKIPPED] | beam.Map(lambda rec: (rec.uri, rec.quality)), equal_to([("same", 60.0)]),
-                    label="skipped")
+        to_score, skipped = p | "new" >> beam.Create(new) | SkipDone(p | "old" >> beam.Create(previous))
+        assert_that(to_score | beam.Map(lambda item: item.uri), equal_to(["changed", "new"]),
+                    label="to score")
+        assert_that(skipped | beam.Map(lambda rec: (rec.uri, rec.quality, rec.extra)),
+                    equal_to([("same", 60.0, {"key": "k"})]), label="skipped")

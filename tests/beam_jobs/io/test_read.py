@@ -5,16 +5,17 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
-from beam_jobs.io.read import FAILED, MatchInputs, ReadInputs
+from beam_jobs.io.read import FAILED, MEMBERS, MatchInputs, ReadInputs
 
 
 def read(pipeline, patterns):
     matched = (pipeline | beam.Create(patterns)
                | "Match" >> beam.ParDo(MatchInputs()).with_outputs(FAILED, main="files"))
     files = matched.files | beam.CombinePerKey(any)
-    result = files | "Read" >> beam.ParDo(ReadInputs()).with_outputs(FAILED, main="inputs")
-    failed = (matched[FAILED], result[FAILED]) | beam.Flatten()
-    return result.inputs, failed
+    result = files | "Read" >> beam.ParDo(ReadInputs()).with_outputs(FAILED, MEMBERS, main="files")
+    inputs = (result.files, result[MEMBERS]) | "Inputs" >> beam.Flatten()
+    failed = (matched[FAILED], result[FAILED]) | "Failed" >> beam.Flatten()
+    return inputs, failed
 
 
 def test_folder_glob_and_missing_file(pipeline, corpus):
