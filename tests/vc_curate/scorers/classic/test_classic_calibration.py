@@ -1,0 +1,48 @@
+"""Quality falls steadily with each degradation, on ladders made from multi-megapixel photos and small samples."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skimage.data
+from PIL import Image
+
+import vc_curate
+from vc_curate.scorers.classic.ladders import DEGRADATIONS, ladder_correlations
+
+PHOTOS = Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "photos"
+# a 4 and a 6.7 megapixel photo (draft decoding at work) and three small ones shipped with scikit-image
+LARGE = ("animals_2.jpg", "nature_3.jpg")
+SMALL = ("astronaut", "chelsea", "coffee")
+
+
+@pytest.fixture(scope="module")
+def table():
+    missing = [n for n in LARGE if not (PHOTOS / n).is_file()]
+    if missing:
+        pytest.skip(f"{PHOTOS} lacks {missing}: the shared data folder must sit beside the repository")
+    sources = {n: Image.open(PHOTOS / n).convert("RGB") for n in LARGE}
+    assert all(im.width * im.height > 3e6 for im in sources.values())
+    sources.update({n: Image.fromarray(getattr(skimage.data, n)()) for n in SMALL})
+    scorer = vc_curate.load_scorer("classic", device="cpu")
+    return ladder_correlations(scorer, sources, ("quality", "sharpness", "brightness"))
+
+
+def mean(table, degradation, field):
+    return float(np.mean([v[field] for v in table[degradation].values()]))
+
+
+@pytest.mark.slow
+def test_quality_falls_with_every_degradation(table):
+    means = {d: mean(table, d, "quality") for d in DEGRADATIONS}
+    assert all(v <= -0.75 for v in means.values()), means
+    overall = np.mean([v["quality"] for d in DEGRADATIONS for v in table[d].values()])
+    assert overall <= -0.9, means
+
+
+@pytest.mark.slow
+def test_sharpness_and_brightness_track_their_ladders(table):
+    for d in ("gaussian_blur", "motion_blur", "downscale"):
+        assert mean(table, d, "sharpness") <= -0.98, (d, table[d])
+    assert mean(table, "darken", "brightness") <= -0.98
+    assert mean(table, "brighten", "brightness") >= 0.98
