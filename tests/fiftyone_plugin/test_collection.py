@@ -1,11 +1,13 @@
 """score_collection on a real MongoDB: one result per sample, batched writes, skip and re-score."""
 
 import fiftyone as fo
+import pytest
 
 import vc_curate
 from vc_curate.fiftyone import OUTPUT_FIELDS, iter_score_collection, score_collection
 
 
+@pytest.mark.slow
 def test_every_sample_gets_a_result_like_the_bare_library(dataset, good_paths, bad_paths):
     final = score_collection(dataset)
     assert (final.done, final.total, final.errors) == (len(dataset), len(dataset), len(bad_paths))
@@ -54,8 +56,6 @@ def test_keeps_existing_metadata(dataset):
 
 
 def test_refuses_video_and_bad_prefix(dataset):
-    import pytest
-
     video = fo.Dataset()
     video.add_sample(fo.Sample(filepath="/tmp/clip.mp4"))
     with pytest.raises(ValueError, match="image samples"):
