@@ -166,6 +166,15 @@ def _wrap(base: Any, config: TrainConfig, state: dict | None) -> Any:
     return get_peft_model(base, lora)
 
 
+def _checkpoint_activations(net: Any) -> None:
+    """Non-reentrant activation checkpointing (so frozen inputs need no gradients), by either API name."""
+    kwargs = {"use_reentrant": False}
+    if hasattr(net, "activation_checkpointing_enable"):  # transformers >= 5.2x
+        net.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
+    else:
+        net.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+
+
 def train(config: TrainConfig, log: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> TrainResult:
     """Run `config.stage` until `config.max_steps` steps are done in all, saving to `config.out`."""
     if config.stage not in STAGES:
@@ -189,7 +198,7 @@ def train(config: TrainConfig, log: Callable[[str], None] = lambda m: print(m, f
         raise TrainingError(str(exc).strip().splitlines()[0]) from None
     rope_index = getattr(getattr(loaded.model, "model", None), "get_rope_index", None) is not None
     if config.gradient_checkpointing:
-        loaded.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        _checkpoint_activations(loaded.model)
     net = _wrap(loaded.model, config, state)
     net.train()
     params = [p for p in net.parameters() if p.requires_grad]

@@ -44,8 +44,7 @@ def test_relativity_lowers_its_loss(relativity_adapter):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stage, kind", [("relativity", "qwen2_vl"), ("multifunctional", "qwen2_vl"),
-                                         ("multifunctional", "llava"), ("instruction", "llava")])
+@pytest.mark.parametrize("stage, kind", [("multifunctional", "qwen2_vl"), ("instruction", "llava")])
 def test_each_stage_lowers_its_loss(checkpoints, labels_csv, tmp_path, stage, kind):
     result = train(config(checkpoints[kind], labels_csv, tmp_path, stage=stage), log=lambda m: None)
     assert result.steps == 24 and result.last_loss < result.first_loss
@@ -108,3 +107,12 @@ def test_bad_settings_stop_before_the_model_loads(labels_csv, tmp_path):
         train(config("no-model", labels_csv, tmp_path, max_steps=0))
     with pytest.raises(TrainingError, match="missing does not exist; point --model at a local folder"):
         train(config(str(tmp_path / "missing"), labels_csv, tmp_path / "out"))
+
+
+@pytest.mark.slow
+def test_gradient_checkpointing_still_trains_the_adapter(checkpoints, labels_csv, tmp_path):
+    result = train(config(checkpoints["llava"], labels_csv, tmp_path, max_steps=3, log_every=1,
+                          gradient_checkpointing=True), log=lambda m: None)
+    with safe_open(tmp_path / "adapter_model.safetensors", "pt") as f:
+        assert any(f.get_tensor(k).abs().sum() > 0 for k in f.keys() if "lora_B" in k)  # B starts at zero
+    assert result.steps == 3
