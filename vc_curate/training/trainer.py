@@ -124,6 +124,9 @@ def _prepare_out(config: TrainConfig) -> dict | None:
             raise TrainingError(f"{out} holds a {state['stage']} run; resume it with --stage {state['stage']} "
                                 f"or start the {config.stage} stage in a new folder with --from-adapter {out}")
         return state
+    if config.resume and (out / ADAPTER_FILE).exists():
+        raise TrainingError(f"{out} holds an adapter but no {STATE_FILE} to resume from; train it further with "
+                            f"--from-adapter {out} and a new --out")
     if (state_path.exists() or (out / ADAPTER_FILE).exists()) and not config.resume and not config.overwrite:
         raise TrainingError(f"{out} already holds an adapter; pass --resume to continue it, --overwrite to "
                             "replace it, or choose another --out")

@@ -116,3 +116,9 @@ def test_gradient_checkpointing_still_trains_the_adapter(checkpoints, labels_csv
     with safe_open(tmp_path / "adapter_model.safetensors", "pt") as f:
         assert any(f.get_tensor(k).abs().sum() > 0 for k in f.keys() if "lora_B" in k)  # B starts at zero
     assert result.steps == 3
+
+
+def test_an_adapter_without_a_saved_run_is_not_resumed(labels_csv, tmp_path):
+    (tmp_path / "adapter_model.safetensors").write_bytes(b"")
+    with pytest.raises(TrainingError, match="no trainer_state.json to resume from; train it further with --from"):
+        train(config("no-model", labels_csv, tmp_path, resume=True))
