@@ -1,7 +1,5 @@
 """VisualCriticModel: bytes in through its GetItem, one dict of vc_* values out, never an exception."""
 
-import importlib.util
-
 import numpy as np
 import pytest
 
@@ -29,9 +27,26 @@ def test_predict_takes_an_array():
     assert 0 <= VisualCriticModel().predict(pixels)["quality"] <= 100
 
 
-@pytest.mark.skipif(importlib.util.find_spec("torchvision") is None,
-                    reason="FiftyOne's data-loader path (fiftyone.utils.torch) imports torchvision")
-def test_apply_model_stores_vc_fields_with_an_error_for_unreadable_files(dataset, bad_paths):
+@pytest.fixture
+def importable_torchvision():
+    """The real torchvision where it imports, else the import-only stand-in (see torchvision_stand_in.py)."""
+    import sys
+
+    try:
+        import torchvision  # noqa: F401
+        yield
+        return
+    except Exception:  # absent, or a build that does not match torch
+        pass
+    from tests.fiftyone_plugin import torchvision_stand_in
+
+    names = torchvision_stand_in.install()
+    yield
+    for name in names:
+        sys.modules.pop(name, None)
+
+
+def test_apply_model_stores_vc_fields_with_an_error_for_unreadable_files(dataset, bad_paths, importable_torchvision):
     dataset.apply_model(VisualCriticModel(), label_field="vc", batch_size=2, num_workers=0)
     assert dataset.count("vc_scorer") == len(dataset)
     assert sorted(dataset.exists("vc_error").values("filepath")) == sorted(bad_paths)
