@@ -5,13 +5,14 @@
         [--previous_output last_run] [--runner ...]
 
 Match and read (failed reads are dead letters) -> skip what --previous_output has -> RunInference with our
-scorer handler ->
+scorer handler (plain files in the stage that read them; shard members and table rows spread first) ->
 --keep_if -> DIR/kept-*, rejected-*, errors-* (and skipped-*) Parquet files with the record schema.
 """
 
 from __future__ import annotations
 
 import sys
+import uuid
 
 import apache_beam as beam
 from apache_beam.ml.inference.base import RunInference
@@ -56,23 +57,29 @@ def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
     files = matched.files | "OncePerFile" >> beam.CombinePerKey(any)  # also spreads files over workers
     read = files | "Read" >> beam.ParDo(ReadInputs(opts.image_column)).with_outputs(FAILED, MEMBERS,
                                                                                     main="files")
-    # A plain file's bytes go straight to scoring in the same fused stage (no shuffle, flat worker memory);
-    # shard members and table rows are spread over workers first, since one file holds many of them.
-    members = read[MEMBERS] | "SpreadMembers" >> beam.Reshuffle()
-    inputs = (read.files, members) | "AllInputs" >> beam.Flatten()
-    outputs = {}
+    previous = None
     if opts.previous_output:
         previous = (pipeline
                     | "PreviousFiles" >> beam.Create(previous_files(opts.previous_output))
                     | "SpreadPrevious" >> beam.Reshuffle()
                     | "ReadPrevious" >> beam.ParDo(ReadPrevious()))
-        inputs, outputs[SKIPPED] = inputs | "SkipDone" >> SkipDone(previous)
-    records = (inputs
-               | "Score" >> RunInference(handler_for(opts))
-               | "CountScored" >> beam.Map(count_scored))
+    # A plain file's bytes go to scoring in the stage that read them (no shuffle, flat worker memory); shard
+    # members and table rows are spread over workers first, since one file holds many. Both branches share
+    # one scorer per process (the same model_identifier), and meet again only as small records.
+    handler, model_id = handler_for(opts), f"vc_curate-{uuid.uuid4().hex}"
+    branches = {"Files": read.files, "Members": read[MEMBERS] | "SpreadMembers" >> beam.Reshuffle()}
+    scored, skipped = [], []
+    for name, inputs in branches.items():
+        if previous is not None:
+            inputs, done = inputs | f"SkipDone{name}" >> SkipDone(previous)
+            skipped.append(done)
+        scored.append(inputs | f"Score{name}" >> RunInference(handler, model_identifier=model_id))
+    records = scored | "AllScored" >> beam.Flatten() | "CountScored" >> beam.Map(count_scored)
     decided = records | "KeepIf" >> Decide(opts.keep_if)
-    outputs[KEPT], outputs[REJECTED] = decided[KEPT], decided[REJECTED]
-    outputs[ERRORS] = (matched[FAILED], read[FAILED], decided[ERRORS]) | "AllErrors" >> beam.Flatten()
+    outputs = {KEPT: decided[KEPT], REJECTED: decided[REJECTED],
+               ERRORS: (matched[FAILED], read[FAILED], decided[ERRORS]) | "AllErrors" >> beam.Flatten()}
+    if skipped:
+        outputs[SKIPPED] = skipped | "AllSkipped" >> beam.Flatten()
     return outputs | "Write" >> WriteRecords(opts.output_dir, opts.num_shards)
 
 
