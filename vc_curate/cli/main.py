@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-SUBCOMMANDS = ("score", "filter", "report", "evaluate")
+SUBCOMMANDS = ("score", "filter", "report", "evaluate", "train")
 
 
 class UsageError(Exception):

@@ -13,8 +13,7 @@ from vc_curate.training.compare import compare_adapter, format_comparison
 
 
 @pytest.mark.slow
-def test_fine_tune_score_and_compare_on_real_labels(checkpoints, agiqa_csv, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "SUBCOMMANDS", tuple(dict.fromkeys(cli.SUBCOMMANDS + ("train",))))
+def test_fine_tune_score_and_compare_on_real_labels(checkpoints, agiqa_csv, tmp_path, capsys):
     model = checkpoints["qwen2_vl"]
     common = ["--model", model, "--data", agiqa_csv, "--group-by", "generator", "--batch-size", "2",
               "--lora-rank", "4", "--lr", "2e-3", "--device", "cpu", "--log-every", "2"]
@@ -42,3 +41,18 @@ def test_fine_tune_score_and_compare_on_real_labels(checkpoints, agiqa_csv, tmp_
     assert all(math.isfinite(v) for v in base.values()) and base != tuned
     text = format_comparison(comparison)
     assert "quality vs mos" in text and "AttnGAN_normal" in text and len(text.splitlines()) == 2 + len(base)
+
+    capsys.readouterr()
+    assert cli.main(["evaluate", "--labels", agiqa_csv, "--group-by", "generator", "--bootstrap", "0",
+                     "--model", model, "--adapter", str(multifunctional), "--device", "cpu", "--dtype", "float32"]) == 0
+    assert f"Base {model} against {model} + {multifunctional}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--adapter", "x"], "give --model BASE and no scores table"),
+    ([], "give a scores table, or --model BASE --adapter DIR"),
+])
+def test_evaluate_adapter_usage_errors(agiqa_csv, args, message, capsys):
+    assert cli.main(["evaluate", "--labels", agiqa_csv, *args]) == 2
+    assert message in capsys.readouterr().err
+

@@ -1,5 +1,4 @@
-"""`vc-curate train` through the real entry point (with "train" added to its subcommands here until the
-core lists it), and its one-line usage errors."""
+"""`vc-curate train` through the real entry point, and its one-line usage errors."""
 
 from __future__ import annotations
 
@@ -9,12 +8,6 @@ import re
 import pytest
 
 from vc_curate.cli import main as cli
-
-
-@pytest.fixture(autouse=True)
-def with_train(monkeypatch):
-    if "train" not in cli.SUBCOMMANDS:
-        monkeypatch.setattr(cli, "SUBCOMMANDS", cli.SUBCOMMANDS + ("train",))
 
 
 @pytest.mark.slow
