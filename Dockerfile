@@ -16,6 +16,8 @@ FROM apache/beam_python${PYTHON_VERSION}_sdk:${BEAM_VERSION} AS sdk
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cu128
 ARG TORCH_VERSION=2.13.0
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# Few malloc arenas: otherwise freed image buffers of short-lived decode threads make worker memory creep up.
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /opt/vc-curate
 RUN pip install --index-url "${TORCH_INDEX}" "torch==${TORCH_VERSION}"
 COPY pyproject.toml README.md ./

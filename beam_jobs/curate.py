@@ -11,6 +11,7 @@ scorer handler (plain files in the stage that read them; shard members and table
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 
@@ -112,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"curate: error: {exc}", file=sys.stderr)
         return 2
+    # `Scorer.score` decodes in a fresh thread pool per call (per batch here); with glibc's default of many
+    # malloc arenas, freed image buffers pile up and a worker's memory creeps up with the corpus. Local worker
+    # processes inherit this; the Dockerfile sets it for remote workers.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     pipeline = beam.Pipeline(options=options)
     build(pipeline, opts)
     result = pipeline.run()

@@ -1,7 +1,7 @@
 """Benchmark: `python -m beam_jobs.curate` (DirectRunner, multi-process mode, 2 workers) against the bare
 library (`score_iter` + one Parquet file) on the same corpus, in one run; prints images/s and peak memory.
 
-    python benchmarks/bench_beam.py [--copies 4 8] [--workers 2]
+    python benchmarks/bench_beam.py [--copies 4 16] [--workers 2]
 
 The corpus is N copies of ../shared/data/photos/*.jpg (real 0.7-16 megapixel photographs) in a temporary
 folder; the classic scorer. Each side runs as its own process tree, timed from start to exit (imports and
@@ -84,7 +84,7 @@ def run_both(tmp: Path, corpus: Path, workers: int) -> tuple[tuple, tuple]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--copies", type=int, nargs="+", default=[4, 8],
+    parser.add_argument("--copies", type=int, nargs="+", default=[4, 16],
                         help="corpus sizes, in copies of the photos")
     parser.add_argument("--workers", type=int, default=2, help="DirectRunner worker processes")
     args = parser.parse_args()
