@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -110,7 +111,8 @@ def test_bad_arguments_are_one_line_and_exit_2(args, message, capsys, tmp_path, 
 
 
 def test_console_script_shows_progress_on_stderr(images, tmp_path):
-    done = subprocess.run(["vc-curate", "score", str(images), "--out", str(tmp_path / "s.parquet")],
+    script = Path(sys.executable).with_name("vc-curate")  # the venv's console script, PATH or not
+    done = subprocess.run([str(script), "score", str(images), "--out", str(tmp_path / "s.parquet")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "img/s" in done.stderr and "11/11" in done.stderr
