@@ -8,7 +8,9 @@ implements `score_batch` over decoded images.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
+import threading
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -91,7 +93,8 @@ class Scorer(ABC):
                  c2pa_trust_anchors: str | None = None):
         self.device = resolve_device(device)
         self.batch_size = batch_size or self.default_batch_size
-        self.workers = workers or 4
+        self.workers = workers or min(8, os.cpu_count() or 2)
+        self._pool: ThreadPoolExecutor | None = None  # created on first use, reused by every call
         self.max_pixels = max_pixels
         if c2pa_trust_anchors:
             check_trust_anchors(c2pa_trust_anchors)  # a bad path is one error now, not one per image
@@ -133,35 +136,45 @@ class Scorer(ABC):
         bar = tqdm(total=total, unit="img", file=sys.stderr, disable=not progress, dynamic_ncols=True,
                    mininterval=0.5, smoothing=0.1)
         errors = 0
-        with ThreadPoolExecutor(self.workers, thread_name_prefix="vc-decode") as pool:
-            def fill() -> None:
-                while len(window) < ahead:
-                    try:
-                        raw = next(source)
-                    except StopIteration:
-                        return
-                    window.append(pool.submit(self._prepare_one, raw, skip))
+        pool = self._decode_pool()
 
-            try:
-                fill()
-                while window:
-                    chunk = [window.popleft().result() for _ in range(min(batch_size, len(window)))]
-                    fill()  # keep the pool decoding while this batch scores
-                    for rec in self._finish(chunk):
-                        errors += rec.error is not None
-                        bar.update(1)
-                        yield rec
-                    skipped = sum(p.skipped for p in chunk)
-                    if skipped:
-                        bar.update(skipped)
-                    if progress:
-                        bar.set_postfix(errors=errors, refresh=False)
-            finally:
-                for fut in window:
-                    fut.cancel()
-                bar.close()
+        def fill() -> None:
+            while len(window) < ahead:
+                try:
+                    raw = next(source)
+                except StopIteration:
+                    return
+                window.append(pool.submit(self._prepare_one, raw, skip))
+
+        try:
+            fill()
+            while window:
+                chunk = [window.popleft().result() for _ in range(min(batch_size, len(window)))]
+                fill()  # keep the pool decoding while this batch scores
+                for rec in self._finish(chunk):
+                    errors += rec.error is not None
+                    bar.update(1)
+                    yield rec
+                skipped = sum(p.skipped for p in chunk)
+                if skipped:
+                    bar.update(skipped)
+                if progress:
+                    bar.set_postfix(errors=errors, refresh=False)
+        finally:
+            for fut in window:
+                fut.cancel()
+            bar.close()
 
     # -- internals ------------------------------------------------------------------------------------
+    _pool_lock = threading.Lock()
+
+    def _decode_pool(self) -> ThreadPoolExecutor:
+        """One pool per scorer, shared by every call: per-batch callers (Beam, FiftyOne) churn no threads."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vc-decode")
+            return self._pool
+
     def _prepare_one(self, raw: Any, skip: Callable[[str, str | None], bool] | None) -> _Prepared:
         try:
             item = as_image_input(raw)
