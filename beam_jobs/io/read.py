@@ -17,7 +17,7 @@ from apache_beam.io.filesystems import FileSystems
 from beam_jobs.metrics import counter
 from vc_curate.inputs import ImageInput
 from vc_curate.inputs.parquet_source import iter_parquet_images
-from vc_curate.inputs.sniff import IMAGE_EXTENSIONS, magic_is_image
+from vc_curate.inputs.sniff import input_kind, magic_is_image
 from vc_curate.inputs.tar_source import iter_tar_images
 from vc_curate.record import Record
 
@@ -29,17 +29,6 @@ GLOB_CHARS = set("*?[")
 def _uri(path: str) -> str:
     """Local paths become absolute (stable keys for --previous_output); others keep their scheme."""
     return path if "://" in path else os.path.abspath(path)
-
-
-def _kind(path: str) -> str:
-    ext = os.path.splitext(path)[1].lower()
-    if ext == ".tar":
-        return "tar"
-    if ext == ".parquet":
-        return "parquet"
-    if ext in IMAGE_EXTENSIONS:
-        return "image"
-    return "other" if ext else "unknown"
 
 
 class MatchInputs(beam.DoFn):
@@ -61,7 +50,7 @@ class MatchInputs(beam.DoFn):
         if explicit and not found:
             yield beam.pvalue.TaggedOutput(FAILED, _failed(_uri(pattern), "no such file"))
         for path in found:
-            if explicit or _kind(path) != "other":
+            if explicit or input_kind(path) != "other":
                 yield _uri(path), explicit
 
     @staticmethod
@@ -78,7 +67,7 @@ class ReadInputs(beam.DoFn):
 
     def process(self, element: tuple[str, bool]) -> Iterator:
         uri, explicit = element
-        kind = _kind(uri)
+        kind = input_kind(uri)
         try:
             if kind == "tar":
                 items = iter_tar_images(uri)

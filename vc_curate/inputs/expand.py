@@ -9,22 +9,10 @@ import fsspec
 
 from vc_curate.inputs.image_input import ImageInput
 from vc_curate.inputs.parquet_source import count_parquet_rows, iter_parquet_images
-from vc_curate.inputs.sniff import IMAGE_EXTENSIONS, looks_like_image
+from vc_curate.inputs.sniff import input_kind, looks_like_image
 from vc_curate.inputs.tar_source import count_tar_images, iter_tar_images
 
 GLOB_CHARS = set("*?[")
-
-
-def _is_tar(path: str) -> bool:
-    return path.lower().endswith(".tar")
-
-
-def _is_parquet(path: str) -> bool:
-    return path.lower().endswith(".parquet")
-
-
-def _has_image_extension(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in IMAGE_EXTENSIONS
 
 
 def _uri(fs: fsspec.AbstractFileSystem, path: str) -> str:
@@ -54,11 +42,8 @@ def _resolve(spec: str) -> Iterator[tuple[str, bool]]:
 
 def _keep_found(uri: str) -> bool:
     """In a folder or glob, keep image files by extension, shards, tables, and extension-less images."""
-    if _is_tar(uri) or _is_parquet(uri) or _has_image_extension(uri):
-        return True
-    if os.path.splitext(uri)[1]:
-        return False  # a known non-image extension: sidecars, READMEs
-    return looks_like_image(uri)
+    kind = input_kind(uri)
+    return kind != "other" and (kind != "unknown" or looks_like_image(uri))
 
 
 def expand_inputs(specs: Iterable[str], *, image_column: str | None = None) -> Iterator[ImageInput]:
@@ -67,9 +52,10 @@ def expand_inputs(specs: Iterable[str], *, image_column: str | None = None) -> I
         for uri, explicit in _resolve(spec):
             if not explicit and not _keep_found(uri):
                 continue
-            if _is_tar(uri):
+            kind = input_kind(uri)
+            if kind == "tar":
                 yield from iter_tar_images(uri)
-            elif _is_parquet(uri):
+            elif kind == "parquet":
                 yield from iter_parquet_images(uri, image_column=image_column)
             else:
                 yield ImageInput(uri=uri)
@@ -82,9 +68,10 @@ def count_inputs(specs: Iterable[str], *, image_column: str | None = None) -> in
         for uri, explicit in _resolve(spec):
             if not explicit and not _keep_found(uri):
                 continue
-            if _is_tar(uri):
+            kind = input_kind(uri)
+            if kind == "tar":
                 total += count_tar_images(uri)
-            elif _is_parquet(uri):
+            elif kind == "parquet":
                 total += count_parquet_rows(uri)
             else:
                 total += 1

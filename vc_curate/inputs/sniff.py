@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import fsspec
 
 IMAGE_EXTENSIONS = {
@@ -30,3 +32,15 @@ def looks_like_image(uri: str) -> bool:
             return magic_is_image(f.read(16))
     except OSError:
         return False
+
+
+def input_kind(path: str) -> str:
+    """`tar`, `parquet` or `image` by extension; `unknown` without one (sniff it); `other` (not an input)."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext == ".tar":
+        return "tar"
+    if ext == ".parquet":
+        return "parquet"
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    return "other" if ext else "unknown"
