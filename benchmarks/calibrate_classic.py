@@ -1,7 +1,7 @@
 """Print the classic scorer's calibration table: Spearman(severity, score) per degradation ladder, averaged
 over source photos (the multi-megapixel ones in ../shared/data/photos and scikit-image's samples).
 
-    python benchmarks/calibrate_classic.py [--photos 'GLOB'] [--no-samples]
+    python benchmarks/calibrate_classic.py [--photos 'GLOB'] [--no-samples] [--long-side N]
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--photos", default="../shared/data/photos/*.jpg", help="glob of source photos")
     ap.add_argument("--no-samples", action="store_true", help="leave out scikit-image's samples")
+    ap.add_argument("--long-side", type=int, help="the scorer's working size (default: the scorer's own)")
     args = ap.parse_args()
     srcs = sources(args.photos, not args.no_samples)
-    scorer = vc_curate.load_scorer("classic")
+    scorer = vc_curate.load_scorer("classic", **({"long_side": args.long_side} if args.long_side else {}))
     t = time.perf_counter()
     table = ladder_correlations(scorer, srcs, FIELDS)
     print(f"{len(srcs)} source photos, {time.perf_counter() - t:.0f} s; Spearman(severity, score), mean over sources")

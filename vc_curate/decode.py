@@ -48,7 +48,7 @@ class DecodedImage:
 
 @dataclass(frozen=True, slots=True)
 class DecodeOptions:
-    long_side: int = 768
+    long_side: int = 512
     max_pixels: int = DEFAULT_MAX_PIXELS
 
 

@@ -27,7 +27,7 @@ class ClassicScorer(Scorer):
     name = "classic"
     default_batch_size = 16
 
-    def __init__(self, *, long_side: int = 768, **options):
+    def __init__(self, *, long_side: int = 512, **options):
         super().__init__(**options)
         self.long_side = long_side
 
