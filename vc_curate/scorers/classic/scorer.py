@@ -25,7 +25,7 @@ class _Prepared:
 
 class ClassicScorer(Scorer):
     name = "classic"
-    default_batch_size = 16
+    default_batch_size = 8
 
     def __init__(self, *, long_side: int = 512, **options):
         super().__init__(**options)
