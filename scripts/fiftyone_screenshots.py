@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data"
 
 
 class Chromium:
@@ -104,8 +103,9 @@ def demo_dataset():
     from vc_curate.fiftyone import score_collection, tag_matching
 
     root = Path(tempfile.mkdtemp(prefix="vc-demo-"))
-    files = sorted((DATA / "agiqa3k-dev" / "images").glob("*.jpg"))[::50][:12] + sorted((DATA / "photos").glob("*.jpg"))[:3]
-    paths = [str(p) for p in files]
+    # the repository's own example images (its truncated one shows an error), so screenshots carry no
+    # third-party pictures
+    paths = [str(p) for p in sorted((REPO / "examples" / "images").iterdir())]
     (root / "broken.jpg").write_bytes(b"not an image")
     ds = fo.Dataset("vc-curate-demo", overwrite=True)
     ds.add_samples([fo.Sample(filepath=p) for p in paths + [str(root / "broken.jpg")]])
