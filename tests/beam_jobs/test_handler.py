@@ -16,7 +16,8 @@ from vc_curate.inputs import ImageInput
 
 def test_batch_size_comes_from_the_scorer_or_the_flag():
     default = ScorerModelHandler("classic").batch_elements_kwargs()
-    assert default == {"min_batch_size": 16, "max_batch_size": 16}
+    size = vc_curate.registry.scorer_class("classic").default_batch_size  # declared by the scorer
+    assert default == {"min_batch_size": size, "max_batch_size": size}
     handler = ScorerModelHandler("classic", batch_size=3, large_model=True)
     assert handler.batch_elements_kwargs()["max_batch_size"] == 3
     assert handler.share_model_across_processes()
