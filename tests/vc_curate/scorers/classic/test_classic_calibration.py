@@ -20,7 +20,7 @@ SMALL = ("astronaut", "chelsea", "coffee")
 def table():
     missing = [n for n in LARGE if not (PHOTOS / n).is_file()]
     if missing:
-        pytest.skip(f"{PHOTOS} lacks {missing}: the shared data folder must sit beside the repository")
+        pytest.fail(f"{PHOTOS} lacks {missing}: the shared data folder must sit beside the repository")
     sources = {n: Image.open(PHOTOS / n).convert("RGB") for n in LARGE}
     assert all(im.width * im.height > 3e6 for im in sources.values())
     sources.update({n: Image.fromarray(getattr(skimage.data, n)()) for n in SMALL})
