@@ -13,6 +13,8 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageFilter
 
+from vc_curate.evaluate import stats
+
 VIEW = 1024  # long side of the reference view for spatial severities
 ENCODE_QUALITY = 95  # rungs other than the JPEG ladder's are stored as high-quality JPEG
 
@@ -126,21 +128,8 @@ def ladder(img: Image.Image, degradation: str) -> list[tuple[float, bytes]]:
 
 
 def spearman(x: list[float], y: list[float]) -> float:
-    """Spearman rank correlation (ties averaged); 0 when either side is constant."""
-    rx, ry = _ranks(np.asarray(x, float)), _ranks(np.asarray(y, float))
-    rx, ry = rx - rx.mean(), ry - ry.mean()
-    denom = np.sqrt((rx * rx).sum() * (ry * ry).sum())
-    return float((rx * ry).sum() / denom) if denom > 0 else 0.0
-
-
-def _ranks(v: np.ndarray) -> np.ndarray:
-    order = np.argsort(v, kind="stable")
-    ranks = np.empty(len(v))
-    ranks[order] = np.arange(len(v), dtype=float)
-    for value in np.unique(v):  # average the ranks of ties
-        tied = v == value
-        ranks[tied] = ranks[tied].mean()
-    return ranks
+    """Spearman rank correlation (ties averaged); 0 when either side is constant (a flat ladder)."""
+    return float(np.nan_to_num(stats.spearman(x, y)))
 
 
 def ladder_correlations(scorer, sources: dict[str, Image.Image], fields: tuple[str, ...],
