@@ -25,13 +25,11 @@ from beam_jobs.io.previous import ReadPrevious, previous_files
 from beam_jobs.io.read import FAILED, MEMBERS, MatchInputs, ReadInputs
 from beam_jobs.io.write import WriteRecords
 from beam_jobs.metrics import counter, counter_values, error_kind, quality_distribution, summary_line
-from beam_jobs.options import (CurateOptions, UsageError, reject_dashed_flags, scorer_options, torch_threads,
-                               validate)
+from beam_jobs.options import CurateOptions, UsageError, reject_unknown_flags, scorer_options, torch_threads, validate
 from beam_jobs.output_dir import prepare_output_dir
 from beam_jobs.skip import SKIPPED, SkipDone
 from vc_curate.record import Record
 from vc_curate.registry import scorer_class
-from vc_curate.registry import scorer_options as accepted_options
 from vc_curate.rules import RuleError
 
 
@@ -45,9 +43,9 @@ def count_scored(rec: Record) -> Record:
 
 
 def handler_for(opts: CurateOptions) -> ScorerModelHandler:
-    return ScorerModelHandler(opts.scorer, batch_size=opts.batch_size, large_model=opts.large_model,
-                              model_copies=opts.model_copies, torch_threads=torch_threads(opts),
-                              **scorer_options(opts))
+    options = scorer_options(opts)
+    return ScorerModelHandler(opts.scorer, batch_size=options.pop("batch_size", None), large_model=opts.large_model,
+                              model_copies=opts.model_copies, torch_threads=torch_threads(opts), **options)
 
 
 def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
@@ -86,16 +84,14 @@ def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
 
 def check(opts: CurateOptions, argv: list[str]) -> None:
     """Everything that can be refused before the pipeline starts, as one-line UsageErrors."""
-    reject_dashed_flags(argv)
+    reject_unknown_flags(argv)
     validate(opts)
     try:
         compile_keep_if(opts.keep_if)
-        cls = scorer_class(opts.scorer)
+        scorer_class(opts.scorer)
     except (RuleError, ValueError) as exc:
         raise UsageError(str(exc)) from None
-    unknown = sorted(set(scorer_options(opts)) - set(accepted_options(cls)))
-    if unknown:
-        raise UsageError(f"scorer {opts.scorer!r} does not take --{', --'.join(unknown)}")
+    scorer_options(opts)
     if opts.previous_output and not previous_files(opts.previous_output):
         raise UsageError(f"--previous_output {opts.previous_output} holds no kept-/rejected-/skipped-*"
                          ".parquet files of an earlier run")
@@ -113,9 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"curate: error: {exc}", file=sys.stderr)
         return 2
-    # `Scorer.score` decodes in a fresh thread pool per call (per batch here); with glibc's default of many
-    # malloc arenas, freed image buffers pile up and a worker's memory creeps up with the corpus. Local worker
-    # processes inherit this; the Dockerfile sets it for remote workers.
+    # With glibc's default of a malloc arena per decode thread, freed image buffers pile up and a worker's
+    # memory creeps up with the corpus. Local worker processes inherit this; the Dockerfile sets it for remote
+    # workers.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     pipeline = beam.Pipeline(options=options)
     build(pipeline, opts)

@@ -1,10 +1,18 @@
-"""`CurateOptions`: the job's own flags, alongside Beam's (`--runner`, `--direct_num_workers`, ...)."""
+"""`CurateOptions`: the job's own flags, alongside Beam's (`--runner`, `--direct_num_workers`, ...).
+
+The scorer flags (`--model`, `--adapter`, `--batch_size`, ...) are generated from the scorers' declared
+options (`vc_curate.options`), so every option of every scorer can be set from a Beam job too.
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
 
-from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, _BeamArgumentParser
+
+from vc_curate.options import make_options, merged_specs
+from vc_curate.registry import list_scorers, options_classes, scorer_class
 
 
 class UsageError(ValueError):
@@ -19,11 +27,7 @@ class CurateOptions(PipelineOptions):
         parser.add_argument("--output_dir", default=None, help="folder for kept-/rejected-/errors-*.parquet")
         parser.add_argument("--keep_if", default=None,
                             help='rule, e.g. "quality >= 50" (as vc-curate filter --keep-if)')
-        parser.add_argument("--scorer", default="classic", help="classic or lmm")
-        parser.add_argument("--model", default=None, help="the lmm scorer's model: a folder or a model id")
-        parser.add_argument("--batch_size", type=int, default=None,
-                            help="images per batch (default: the scorer's)")
-        parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
+        parser.add_argument("--scorer", default="classic", help=f"one of {', '.join(list_scorers())}")
         parser.add_argument("--image_column", default=None, help="image-bytes column of Parquet inputs")
         parser.add_argument("--previous_output", default=None,
                             help="an earlier run's output_dir: skip inputs already kept or rejected there")
@@ -38,6 +42,15 @@ class CurateOptions(PipelineOptions):
         parser.add_argument("--torch_threads", type=int, default=0,
                             help="torch CPU threads per worker process (0: cores / local worker processes on "
                                  "the DirectRunner, 1 on distributed runners, which run a process per core)")
+        for spec, takers in scorer_flags().values():
+            kwargs = {"action": "store_true"} if spec.type is bool else {"type": spec.type, "choices": spec.choices}
+            parser.add_argument(spec.beam_flag, dest=spec.name, default=None, **kwargs,
+                                help=f"{spec.describe()}; scorers: {', '.join(takers)}")
+
+
+def scorer_flags() -> dict:
+    """Every scorer option, once: name -> (spec, scorers that take it)."""
+    return merged_specs(options_classes())
 
 
 def validate(opts: CurateOptions) -> None:
@@ -45,8 +58,6 @@ def validate(opts: CurateOptions) -> None:
     if missing:
         raise UsageError(f"missing --{', --'.join(missing)}; e.g. --input 'images/*.jpg' --output_dir out "
                          "--keep_if 'quality >= 50'")
-    if opts.batch_size is not None and opts.batch_size < 1:
-        raise UsageError(f"--batch_size must be at least 1, not {opts.batch_size}")
     if opts.torch_threads < 0:
         raise UsageError(f"--torch_threads must be 0 (automatic) or more, not {opts.torch_threads}")
     if opts.num_shards < 0:
@@ -72,29 +83,33 @@ def torch_threads(options: PipelineOptions) -> int | None:
 
 
 def scorer_options(opts: CurateOptions) -> dict:
-    """Keyword options for `vc_curate.load_scorer` beyond the scorer's name and batch size."""
-    options = {"device": opts.device}
-    if opts.model:
-        options["model"] = opts.model
-    return options
+    """Keyword options for `vc_curate.load_scorer`: the scorer flags given, checked against the scorer's
+    declared options (a flag of another scorer, a missing required one or a bad value is a UsageError)."""
+    given = {name: getattr(opts, name) for name in scorer_flags() if getattr(opts, name, None) is not None}
+    try:
+        make_options(scorer_class(opts.scorer).Options, opts.scorer, given, flag=lambda name: f"--{name}")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return given
 
 
-class _FlagNames:
-    """Stands in for a parser to list the flags CurateOptions declares."""
-
-    def __init__(self):
-        self.names: set[str] = set()
-
-    def add_argument(self, name: str, **_) -> None:
-        self.names.add(name)
+def beam_flags() -> list[str]:
+    """Every flag that some PipelineOptions class (Beam's, Dataflow's, ours) declares."""
+    parser = _BeamArgumentParser(allow_abbrev=False)
+    for cls in {str(c): c for c in PipelineOptions.__subclasses__()}.values():
+        cls._add_argparse_args(parser)
+    return [flag for action in parser._actions for flag in action.option_strings]
 
 
-def reject_dashed_flags(argv: list[str]) -> None:
-    """`--keep-if` would be silently discarded by Beam's parser; say which spelling it wants instead."""
-    names = _FlagNames()
-    CurateOptions._add_argparse_args(names)
+def reject_unknown_flags(argv: list[str]) -> None:
+    """Beam's parser discards flags it does not know with a log line; here they are a one-line error."""
+    known = beam_flags()
     for arg in argv:
         flag = arg.split("=", 1)[0]
+        if not flag.startswith("--") or flag in known:
+            continue
         wanted = "--" + flag[2:].replace("-", "_")
-        if flag.startswith("--") and flag != wanted and wanted in names.names:
+        if wanted in known:
             raise UsageError(f"unknown flag {flag}: Beam flags use underscores, {wanted}")
+        close = difflib.get_close_matches(flag, known, n=1)
+        raise UsageError(f"unknown flag {flag}" + (f"; did you mean {close[0]}?" if close else ""))

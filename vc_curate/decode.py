@@ -44,6 +44,7 @@ class DecodedImage:
     height: int
     format: str | None
     jpeg_quality: float | None  # estimated from the quantisation tables (IJG scale 1..100)
+    notes: tuple[str, ...] = ()  # what decoding left out (go to the record's `notes`)
 
 
 @dataclass(frozen=True, slots=True)

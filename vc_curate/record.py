@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field, make_dataclass
 from typing import Any
 
 import pyarrow as pa
 
-ATTRIBUTES = ("brightness", "colorfulness", "contrast", "sharpness", "noisiness")
-SCORES = ("quality",) + ATTRIBUTES
+from vc_curate.fields import ATTRIBUTES, FIELDS, SCORES  # noqa: F401 (re-exported for callers of record)
 
-SCHEMA = pa.schema(
-    [
-        pa.field("uri", pa.string(), nullable=False),
-        pa.field("sha256", pa.string()),
-        pa.field("width", pa.int32()),
-        pa.field("height", pa.int32()),
-        *(pa.field(name, pa.float32()) for name in SCORES),
-        pa.field("ai_generated", pa.float32()),
-        pa.field("authenticity", pa.string()),
-        pa.field("provenance", pa.string()),
-        pa.field("critique", pa.string()),
-        pa.field("scorer", pa.string()),
-        pa.field("error", pa.string()),
-    ]
-)
-FIELDS = tuple(SCHEMA.names)
+SCHEMA = pa.schema([pa.field(name, spec.type, nullable=name != "uri") for name, spec in FIELDS.items()])
 
 
 def authenticity_of(ai_generated: float | None) -> str:
@@ -35,27 +19,10 @@ def authenticity_of(ai_generated: float | None) -> str:
     return "ai-generated" if ai_generated >= 0.5 else "photographic"
 
 
-@dataclass(slots=True)
-class Record:
-    """One scored (or failed) input. `extra` holds columns carried from the source."""
+class _RecordMethods:
+    """Behaviour of `Record`, whose fields are generated from the declaration below."""
 
-    uri: str
-    sha256: str | None = None
-    width: int | None = None
-    height: int | None = None
-    quality: float | None = None
-    brightness: float | None = None
-    colorfulness: float | None = None
-    contrast: float | None = None
-    sharpness: float | None = None
-    noisiness: float | None = None
-    ai_generated: float | None = None
-    authenticity: str | None = None
-    provenance: str | None = None
-    critique: str | None = None
-    scorer: str | None = None
-    error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ()
 
     @classmethod
     def failed(cls, uri: str, error: str, *, sha256: str | None = None, scorer: str | None = None,
@@ -79,6 +46,16 @@ class Record:
         known = {name: row.get(name) for name in FIELDS}
         extra = {k: v for k, v in row.items() if k not in known}
         return cls(**known, extra=extra)
+
+
+Record = make_dataclass(
+    "Record",
+    [("uri", str)]
+    + [(name, spec.python_type() | None, None) for name, spec in FIELDS.items() if name != "uri"]
+    + [("extra", dict[str, Any], field(default_factory=dict))],
+    bases=(_RecordMethods,), slots=True, namespace={"__module__": __name__},
+)
+Record.__doc__ = "One scored (or failed) input: the fields of `vc_curate.fields.FIELDS`; `extra` holds source columns."
 
 
 def source_column_name(name: str) -> str:
@@ -111,6 +88,3 @@ def records_to_table(records: list[Record], extra_schema: pa.Schema | None = Non
     return pa.table({f.name: pa.array(columns[f.name], type=f.type) if not isinstance(columns[f.name], pa.Array)
                      else columns[f.name] for f in schema}, schema=schema)
 
-
-def table_to_records(table: pa.Table) -> list[Record]:
-    return [Record.from_dict(row) for row in table.to_pylist()]

@@ -1,53 +1,60 @@
 """The front door: `load_scorer(name, **options)` and `list_scorers()`.
 
-Scorers are imported only when loaded, so `classic` never pulls in transformers.
+Built-in scorers and those other packages register in the `vc_curate.scorers` entry-point group (as
+`name = "module:Class"`) appear in every front end. Scorers are imported only when loaded or when a front end
+asks for their options, so `classic` never pulls in transformers.
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
+from functools import cache
+from importlib.metadata import entry_points
 
+from vc_curate.options import ScorerOptions
 from vc_curate.scorer import Scorer
 
-_SCORERS = {
+ENTRY_POINT_GROUP = "vc_curate.scorers"
+_BUILT_IN = {
     "classic": "vc_curate.scorers.classic:ClassicScorer",
     "lmm": "vc_curate.scorers.lmm:LMMScorer",
 }
 
 
+@cache
+def _targets() -> dict[str, str]:
+    found = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return {**found, **_BUILT_IN}  # a plug-in cannot shadow a built-in name
+
+
 def list_scorers() -> list[str]:
-    return sorted(_SCORERS)
+    return sorted(_targets())
 
 
 def scorer_class(name: str) -> type[Scorer]:
     try:
-        target = _SCORERS[name]
+        target = _targets()[name]
     except KeyError:
         raise ValueError(f"unknown scorer {name!r}; choose one of: {', '.join(list_scorers())}") from None
     module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    cls = getattr(importlib.import_module(module), attr)
+    if not (isinstance(cls, type) and issubclass(cls, Scorer)):
+        raise TypeError(f"scorer {name!r} ({target}) is not a vc_curate.Scorer subclass")
+    return cls
 
 
 def load_scorer(name: str = "classic", **options) -> Scorer:
-    cls = scorer_class(name)
-    accepted = scorer_options(cls)
-    unknown = sorted(set(options) - set(accepted))
-    if unknown:
-        raise ValueError(
-            f"scorer {name!r} does not take option(s) {', '.join(unknown)}; it takes: {', '.join(accepted)}"
-        )
-    return cls(**options)
+    return scorer_class(name)(**options)
 
 
-def scorer_options(cls: type[Scorer]) -> list[str]:
-    """Keyword options a scorer class accepts, its own and its bases' (subclasses forward **options)."""
-    names: list[str] = []
-    for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is None:
+def options_classes() -> dict[str, type[ScorerOptions]]:
+    """Each scorer's `Options` dataclass, for the front ends that generate their flags and forms from them.
+
+    A scorer whose module cannot be imported here (an extra that is not installed) is left out."""
+    classes = {}
+    for name in list_scorers():
+        try:
+            classes[name] = scorer_class(name).Options
+        except ImportError:
             continue
-        for p in inspect.signature(init).parameters.values():
-            if p.kind is p.KEYWORD_ONLY and p.name not in names:
-                names.append(p.name)
-    return names
+    return classes

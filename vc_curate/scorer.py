@@ -8,6 +8,7 @@ implements `score_batch` over decoded images.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import sys
 import threading
@@ -15,53 +16,32 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any, ClassVar
 
 import torch
 from tqdm import tqdm
 
-from vc_curate.decode import DEFAULT_MAX_PIXELS, DecodedImage, DecodeError, DecodeOptions, decode_opened, open_image
+from vc_curate.decode import DecodedImage, DecodeError, DecodeOptions, decode_opened, open_image
+from vc_curate.fields import FIELDS, SCORED, FieldSpec
 from vc_curate.inputs import ImageInput, as_image_input, read_uri_bytes
 from vc_curate.provenance import Evidence, ProvenanceOptions, read_evidence
 from vc_curate.provenance.c2pa import check_trust_anchors
-from vc_curate.record import ATTRIBUTES, Record, authenticity_of
+from vc_curate.options import ScorerOptions, make_options
+from vc_curate.record import Record, authenticity_of
 
 
-@dataclass(frozen=True, slots=True)
-class FieldSpec:
-    """A scorer's declared output: its range and direction (None: an amount, neither better nor worse)."""
+Scores = make_dataclass(
+    "Scores",
+    [(name, spec.python_type() | None, None) for name, spec in FIELDS.items() if spec.scored]
+    + [("evidence", str | None, None), ("notes", list[str], field(default_factory=list))],
+    slots=True, namespace={"__module__": __name__},
+)
+Scores.__doc__ = """What a scorer computes for one decoded image; the base class turns it into a Record.
 
-    low: float
-    high: float
-    higher_is_better: bool | None
-    description: str
-
-
-STANDARD_FIELDS: dict[str, FieldSpec] = {
-    "quality": FieldSpec(0, 100, True, "overall perceptual quality (MOS-like)"),
-    "brightness": FieldSpec(0, 100, None, "how bright the image looks"),
-    "colorfulness": FieldSpec(0, 100, None, "how colourful the image looks"),
-    "contrast": FieldSpec(0, 100, None, "how contrasted the image looks"),
-    "sharpness": FieldSpec(0, 100, None, "how sharp the image looks"),
-    "noisiness": FieldSpec(0, 100, None, "how much visible noise the image has"),
-    "ai_generated": FieldSpec(0, 1, None, "probability that the image is AI-generated"),
-}
-
-
-@dataclass(slots=True)
-class Scores:
-    """What a scorer computes for one decoded image; the base class turns it into a Record."""
-
-    quality: float
-    brightness: float
-    colorfulness: float
-    contrast: float
-    sharpness: float
-    noisiness: float
-    critique: str | None = None
-    ai_generated: float | None = None  # the scorer's own estimate: used only where no explicit evidence exists
-    evidence: str | None = None  # the scorer's own provenance item, e.g. "lmm:0.83"
+Every scored field of `vc_curate.fields.FIELDS` (None: not filled for this image; say why in `notes`);
+`ai_generated` is the scorer's own estimate, used only where no explicit evidence exists; `evidence` is the
+scorer's own provenance item (e.g. "lmm:0.83")."""
 
 
 @dataclass(slots=True)
@@ -74,6 +54,11 @@ class _Prepared:
     error: str | None = None
     skipped: bool = False
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What reading the evidence and decoding left out."""
+        return self.evidence.notes + (self.image.notes if self.image is not None else ())
+
 
 def resolve_device(device: str) -> torch.device:
     if device == "auto":
@@ -84,21 +69,30 @@ def resolve_device(device: str) -> torch.device:
 
 
 class Scorer(ABC):
+    """A scorer declares its `name`, its `Options` dataclass and the record fields it `fills`."""
+
     name: ClassVar[str]
-    fields: ClassVar[dict[str, FieldSpec]] = STANDARD_FIELDS
+    Options: ClassVar[type[ScorerOptions]] = ScorerOptions
+    fills: ClassVar[tuple[str, ...]] = SCORED
     default_batch_size: ClassVar[int] = 32
 
-    def __init__(self, *, device: str = "auto", batch_size: int | None = None, workers: int | None = None,
-                 max_pixels: int = DEFAULT_MAX_PIXELS, watermarks: bool = False,
-                 c2pa_trust_anchors: str | None = None):
-        self.device = resolve_device(device)
-        self.batch_size = batch_size or self.default_batch_size
-        self.workers = workers or min(8, os.cpu_count() or 2)
+    def __init__(self, **options: Any):
+        self.options = make_options(self.Options, self.name, options)
+        opts = self.options
+        self.device = resolve_device(opts.device)
+        self.batch_size = opts.batch_size or self.default_batch_size
+        self.workers = opts.workers or min(8, os.cpu_count() or 2)
         self._pool: ThreadPoolExecutor | None = None  # created on first use, reused by every call
-        self.max_pixels = max_pixels
-        if c2pa_trust_anchors:
-            check_trust_anchors(c2pa_trust_anchors)  # a bad path is one error now, not one per image
-        self.provenance_options = ProvenanceOptions(watermarks=watermarks, c2pa_trust_anchors=c2pa_trust_anchors)
+        self.max_pixels = opts.max_pixels
+        if opts.c2pa_trust_anchors:
+            check_trust_anchors(opts.c2pa_trust_anchors)  # a bad path is one error now, not one per image
+        self.provenance_options = ProvenanceOptions(watermarks=opts.watermarks,
+                                                    c2pa_trust_anchors=opts.c2pa_trust_anchors)
+
+    @property
+    def fields(self) -> dict[str, FieldSpec]:
+        """The declarations of the fields this scorer fills."""
+        return {name: FIELDS[name] for name in self.fills}
 
     # -- what a concrete scorer provides ------------------------------------------------------------
     @property
@@ -230,17 +224,19 @@ class Scorer(ABC):
                 yield self._record(prep, outcome)
 
     def _record(self, prep: _Prepared, scores: Scores) -> Record:
-        ai = prep.evidence.ai_generated
-        if ai is None:
-            ai = scores.ai_generated
+        values = {name: getattr(scores, name) for name in SCORED}
+        unmeasurable = [name for name in SCORED if FIELDS[name].numeric and _is_nan(values[name])]
+        values.update({name: FIELDS[name].clip(values[name]) for name in SCORED if FIELDS[name].numeric})
+        if prep.evidence.ai_generated is not None:  # explicit evidence beats the scorer's own estimate
+            values["ai_generated"] = prep.evidence.ai_generated
         items = prep.evidence.items + ((scores.evidence,) if scores.evidence else ())
+        notes = prep.notes + tuple(f"{name}: not measurable" for name in unmeasurable) + tuple(scores.notes)
         return Record(
-            uri=prep.item.uri, sha256=prep.sha256, width=prep.image.width, height=prep.image.height,
-            quality=_clip(scores.quality), **{a: _clip(getattr(scores, a)) for a in ATTRIBUTES},
-            ai_generated=ai, authenticity=authenticity_of(ai), provenance=";".join(items) or None,
-            critique=scores.critique, scorer=self.version, extra=prep.item.extra,
+            uri=prep.item.uri, sha256=prep.sha256, width=prep.image.width, height=prep.image.height, **values,
+            authenticity=authenticity_of(values["ai_generated"]), provenance=";".join(items) or None,
+            scorer=self.version, notes=";".join(notes) or None, extra=prep.item.extra,
         )
 
 
-def _clip(value: float) -> float:
-    return float(min(100.0, max(0.0, value)))
+def _is_nan(value: float | None) -> bool:
+    return value is not None and math.isnan(value)

@@ -22,15 +22,16 @@ def test_front_door():
     assert "classic" in vc_curate.list_scorers() and "lmm" in vc_curate.list_scorers()
     with pytest.raises(ValueError, match="choose one of: classic"):
         vc_curate.load_scorer("nope")
-    with pytest.raises(ValueError, match="does not take option"):
+    with pytest.raises(ValueError, match="does not take colour"):
         vc_curate.load_scorer("classic", colour=True)
 
 
 def test_fields_are_declared_as_data(scorer):
-    assert set(SCORES) <= set(scorer.fields)
+    assert set(SCORES) <= set(scorer.fields) and "ai_generated" not in scorer.fields  # evidence only
     assert scorer.fields["quality"].higher_is_better is True
     assert scorer.fields["noisiness"].higher_is_better is None  # an amount, not a grade
-    assert (scorer.fields["ai_generated"].low, scorer.fields["ai_generated"].high) == (0, 1)
+    assert (FIELDS["ai_generated"].low, FIELDS["ai_generated"].high) == (0, 1)
+    assert FIELDS["authenticity"].values == ("ai-generated", "photographic", "unknown")
 
 
 def test_every_input_one_record_same_order(scorer, tmp_path, photos):

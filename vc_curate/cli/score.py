@@ -8,14 +8,10 @@ import time
 from collections import Counter
 
 from vc_curate.cli.main import UsageError
-from vc_curate.decode import DEFAULT_MAX_PIXELS
+from vc_curate.cli.scorer_flags import add_scorer_flags, scorer_options
 from vc_curate.inputs import count_inputs, expand_inputs
 from vc_curate.output import OutputExistsError, RecordWriter
-from vc_curate.registry import list_scorers, load_scorer
-
-LMM_FLAGS = {"model": "--model", "revision": "--revision", "adapter": "--adapter", "dtype": "--dtype",
-             "critique": "--critique", "trust_remote_code": "--trust-remote-code", "recipe": "--recipe"}
-
+from vc_curate.registry import load_scorer
 
 def _fraction(text: str) -> float:
     value = float(text)
@@ -24,63 +20,26 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
 def add_parser(sub) -> argparse.ArgumentParser:
     p = sub.add_parser("score", help="score images into a Parquet dataset",
                        description="Score images (files, folders, globs, URLs, .tar shards, Parquet tables).")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("--out", required=True, help="Parquet file (name.parquet) or folder of parts")
-    p.add_argument("--scorer", default="classic", choices=list_scorers())
-    p.add_argument("--batch-size", type=_positive)
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda[:N]")
-    p.add_argument("--workers", type=_positive, help="decode threads (default 4)")
     p.add_argument("--resume", action="store_true", help="keep OUT's records and score only what is missing")
     p.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     p.add_argument("--max-error-rate", type=_fraction, metavar="RATE",
                    help="exit with status 1 when more than this share of inputs fail (e.g. 0.05)")
     p.add_argument("--image-column", help="bytes column of Parquet inputs (default: jpg, image, image.bytes, ...)")
-    p.add_argument("--max-pixels", type=_positive, default=DEFAULT_MAX_PIXELS,
-                   help="larger images are refused as decompression bombs")
-    p.add_argument("--watermarks", action="store_true", help="look for invisible generator watermarks (slower)")
-    p.add_argument("--c2pa-trust-anchors", metavar="PEM", help="C2PA signers you trust (none ship)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    lmm = p.add_argument_group("lmm scorer")
-    lmm.add_argument("--model", help="Hugging Face model id or local folder")
-    lmm.add_argument("--revision", help="model revision (branch, tag or commit)")
-    lmm.add_argument("--adapter", help="LoRA adapter folder (from `vc-curate train`)")
-    lmm.add_argument("--dtype", help="auto, bfloat16, float16 or float32")
-    lmm.add_argument("--critique", action="store_true", help="generate critiques (slower)")
-    lmm.add_argument("--trust-remote-code", action="store_true", help="run the model repository's own code")
-    lmm.add_argument("--recipe", help="prompt recipe: a name (default visualcritic) or a JSON file (docs/lmm.md)")
+    add_scorer_flags(p)
     return p
-
-
-def _scorer_options(args: argparse.Namespace) -> dict:
-    options = {"device": args.device, "max_pixels": args.max_pixels}
-    for key in ("batch_size", "workers", "c2pa_trust_anchors"):
-        if getattr(args, key) is not None:
-            options[key] = getattr(args, key)
-    if args.watermarks:
-        options["watermarks"] = True
-    lmm = {k: getattr(args, k) for k in LMM_FLAGS if getattr(args, k) not in (None, False)}
-    if args.scorer != "lmm" and lmm:
-        raise UsageError(f"{', '.join(LMM_FLAGS[k] for k in lmm)} only apply to --scorer lmm")
-    if args.scorer == "lmm" and "model" not in lmm:
-        raise UsageError("--scorer lmm needs --model (a Hugging Face model id or a local folder)")
-    return options | lmm
 
 
 def run(args: argparse.Namespace) -> int:
     if args.resume and args.overwrite:
         raise UsageError("--resume and --overwrite contradict each other: choose one")
     try:
-        scorer = load_scorer(args.scorer, **_scorer_options(args))
+        scorer = load_scorer(args.scorer, **scorer_options(args))
     except (ValueError, OSError) as exc:
         raise UsageError(str(exc).splitlines()[0]) from None
     try:

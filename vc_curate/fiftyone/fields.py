@@ -6,21 +6,11 @@ from typing import Any
 
 import fiftyone as fo
 
-from vc_curate.record import SCORES, Record
-from vc_curate.scorer import STANDARD_FIELDS
+from vc_curate.fields import FIELDS, SIZE
+from vc_curate.record import Record
 
-# DESIGN's sample fields; width and height go to the sample's metadata instead.
-OUTPUT_FIELDS = (*SCORES, "ai_generated", "authenticity", "provenance", "critique", "scorer", "sha256", "error")
-_FLOATS = {*SCORES, "ai_generated"}
-_DESCRIPTIONS = {
-    **{name: spec.description for name, spec in STANDARD_FIELDS.items()},
-    "authenticity": "ai-generated, photographic or unknown (from ai_generated)",
-    "provenance": "the authenticity evidence: ;-separated source:detail items",
-    "critique": "a short description of the visual quality",
-    "scorer": "which scorer and version produced the scores",
-    "sha256": "of the image file's bytes",
-    "error": "why the image could not be scored (set only then)",
-}
+# Every record field but the image's own: the sample's filepath is its uri, its metadata holds width and height.
+OUTPUT_FIELDS = tuple(name for name, spec in FIELDS.items() if name != "uri" and spec.kind != SIZE)
 
 
 def field_names(prefix: str = "vc") -> dict[str, str]:
@@ -36,8 +26,9 @@ def declare_fields(dataset: fo.Dataset, prefix: str = "vc") -> None:
     for name, path in field_names(prefix).items():
         if path in schema:
             continue
-        ftype = fo.FloatField if name in _FLOATS else fo.StringField
-        dataset.add_sample_field(path, ftype, description=_DESCRIPTIONS[name])
+        spec = FIELDS[name]
+        ftype = fo.FloatField if spec.numeric else fo.StringField
+        dataset.add_sample_field(path, ftype, description=spec.description)
 
 
 def record_values(record: Record) -> dict[str, Any]:

@@ -25,14 +25,12 @@ class ProvenanceOptions:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """`ai_generated` from the strongest explicit evidence (None: nothing known); `items` lists it all."""
+    """`ai_generated` from the strongest explicit evidence (None: nothing known); `items` lists it all;
+    `notes` says what metadata was left unread (they go to the record's `notes`)."""
 
     ai_generated: float | None = None
     items: tuple[str, ...] = ()
-
-    @property
-    def provenance(self) -> str | None:
-        return ";".join(self.items) or None
+    notes: tuple[str, ...] = ()
 
 
 def read_evidence(data: bytes, image: Image.Image, options: ProvenanceOptions = ProvenanceOptions()) -> Evidence:

@@ -45,8 +45,8 @@ def _floats(table: pa.Table, name: str) -> np.ndarray:
     return table.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
 
 
-def _quality_colour(quality: float) -> str:
-    return f"hsl({max(0.0, min(100.0, quality)) * 1.2:.0f}, 62%, 38%)"
+def _quality_colour(quality: float | None) -> str:
+    return "hsl(0, 0%, 45%)" if quality is None else f"hsl({max(0.0, min(100.0, quality)) * 1.2:.0f}, 62%, 38%)"
 
 
 def _card(row: dict, thumb_side: int) -> str:
@@ -70,7 +70,7 @@ def _card(row: dict, thumb_side: int) -> str:
         f'<div class="thumb">{picture}</div>',
         "<figcaption>",
         f'<div class="head"><span class="q" style="background:{_quality_colour(quality)}">'
-        f'{quality:.0f}</span>'
+        f'{"–" if quality is None else f"{quality:.0f}"}</span>'
         f'<span class="qlabel">quality</span><span class="auth auth-{escape(authenticity)}">{escape(verdict)}'
         "</span></div>",
         f'<table class="attrs">{bars}</table>',

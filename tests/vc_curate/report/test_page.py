@@ -51,7 +51,7 @@ def test_galleries_show_best_worst_and_most_likely_ai_with_critiques(scores):
     page = build_report(table, source=str(scores), top=3)
     parts = sections(page)
     assert set(parts) == {"Scores", "Best", "Worst", "Most likely AI-generated", "Errors"}
-    ok = [r for r in table.to_pylist() if r["error"] is None]
+    ok = [r for r in table.to_pylist() if r["error"] is None and r["quality"] is not None]  # 1x1 PNG: none
     ranked = sorted(ok, key=lambda r: -r["quality"])
     assert re.findall(r'class="uri" title="([^"]+)"', parts["Best"]) == [r["uri"] for r in ranked[:3]]
     assert re.findall(r'class="uri" title="([^"]+)"', parts["Worst"]) == [r["uri"] for r in ranked[::-1][:3]]

@@ -8,6 +8,8 @@ import torch
 
 from vc_curate import __version__
 from vc_curate.decode import DecodedImage, DecodeOptions
+from vc_curate.fields import ATTRIBUTES
+from vc_curate.options import ScorerOptions, option
 from vc_curate.scorer import Scorer, Scores
 from vc_curate.scorers.classic import measures as m
 from vc_curate.scorers.classic.critique import compose_critique
@@ -23,13 +25,21 @@ class _Prepared:
     image: DecodedImage
 
 
+@dataclass(frozen=True, kw_only=True)
+class ClassicOptions(ScorerOptions):
+    long_side: int = option(512, "working size: images are decoded to at most this many pixels on the long side",
+                            minimum=64)
+
+
 class ClassicScorer(Scorer):
     name = "classic"
+    Options = ClassicOptions
+    fills = ("quality", *ATTRIBUTES, "critique")
     default_batch_size = 8
 
-    def __init__(self, *, long_side: int = 512, **options):
+    def __init__(self, **options):
         super().__init__(**options)
-        self.long_side = long_side
+        self.long_side = self.options.long_side
 
     @property
     def version(self) -> str:
@@ -89,10 +99,15 @@ class ClassicScorer(Scorer):
         q = quality(ms)
         out = []
         for i in range(len(batch)):
-            row = {k: float(v[i]) for k, v in attrs.items()}
+            row = {k: _finite(v[i]) for k, v in attrs.items()}
             critique = compose_critique(ms.row(i), row, {k: float(v[i]) for k, v in found.items()})
-            out.append(Scores(quality=float(q[i]), critique=critique, **row))
+            out.append(Scores(quality=_finite(q[i]), critique=critique, **row))
         return out
+
+
+def _finite(value: torch.Tensor) -> float:
+    """A measure with nothing to measure (a flat or 1-pixel image) counts as none of it: 0, as before."""
+    return float(value.nan_to_num(0.0))
 
 
 def _ramp(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:

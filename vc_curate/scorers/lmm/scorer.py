@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vc_curate import __version__
 from vc_curate.decode import DecodedImage, DecodeOptions
-from vc_curate.record import ATTRIBUTES
+from vc_curate.fields import ATTRIBUTES
+from vc_curate.options import REQUIRED, ScorerOptions, option
 from vc_curate.scorer import Scorer, Scores
 from vc_curate.scorers.lmm.batching import Backoff, buckets
 from vc_curate.scorers.lmm.critique import compose_critique
@@ -20,31 +22,46 @@ from vc_curate.scorers.lmm.recipes import DEFAULT_RECIPE, parse_number, recipe_f
 FALLBACK_LONG_SIDE = 1024
 
 
+@dataclass(frozen=True, kw_only=True)
+class LMMOptions(ScorerOptions):
+    model: str = option(REQUIRED, "Hugging Face model id or local folder")
+    revision: str | None = option(None, "model revision (branch, tag or commit)")
+    adapter: str | None = option(None, "LoRA adapter folder (from `vc-curate train`)")
+    dtype: str = option("auto", "weights' dtype", choices=("auto", "bfloat16", "float16", "float32"))
+    critique: bool = option(False, "generate critiques (slower)")
+    trust_remote_code: bool = option(False, "run the model repository's own code")
+    recipe: str | None = option(None, "prompt recipe: a name (default visualcritic) or a JSON file (docs/lmm.md)")
+
+
 class LMMScorer(Scorer):
     name = "lmm"
+    Options = LMMOptions
+    fills = ("quality", *ATTRIBUTES, "ai_generated", "critique")
     default_batch_size = 16
 
-    def __init__(self, *, model: str, revision: str | None = None, adapter: str | None = None, dtype: str = "auto",
-                 critique: bool = False, trust_remote_code: bool = False, recipe: str | None = None, **options):
+    def __init__(self, **options):
         super().__init__(**options)
-        self.model_name = model
-        self.adapter = adapter
-        self.critique = critique
-        loaded = load(model, revision=revision, adapter=adapter, dtype=resolve_dtype(dtype, self.device),
-                      device=self.device, trust_remote_code=trust_remote_code)
+        opts = self.options
+        self.model_name = opts.model
+        self.adapter = opts.adapter
+        self.critique = opts.critique
+        loaded = load(opts.model, revision=opts.revision, adapter=opts.adapter,
+                      dtype=resolve_dtype(opts.dtype, self.device), device=self.device,
+                      trust_remote_code=opts.trust_remote_code)
         self.model, self.processor, self.revision = loaded.model, loaded.processor, loaded.revision
-        self.recipe = recipe_for(loaded.model_type, recipe)
+        self.recipe = recipe_for(loaded.model_type, opts.recipe)
         self.plan = plan_prompts(self.recipe, self.processor)
         tokenizer = self.processor.tokenizer
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         self.backoff = Backoff()
+        model = Path(opts.model).name if Path(opts.model).expanduser().is_dir() else opts.model
+        adapter = f"+{Path(opts.adapter).name}" if opts.adapter else ""
+        recipe = "" if self.recipe.name == DEFAULT_RECIPE else f" recipe={self.recipe.name}"
+        self._version = f"lmm/{__version__} {model}@{self.revision}{adapter}{recipe}"  # once, not per record
 
     @property
     def version(self) -> str:
-        model = Path(self.model_name).name if Path(self.model_name).expanduser().is_dir() else self.model_name
-        adapter = f"+{Path(self.adapter).name}" if self.adapter else ""
-        recipe = "" if self.recipe.name == DEFAULT_RECIPE else f" recipe={self.recipe.name}"
-        return f"lmm/{__version__} {model}@{self.revision}{adapter}{recipe}"
+        return self._version
 
     def decode_options(self) -> DecodeOptions:
         return DecodeOptions(long_side=processor_long_side(self.processor.image_processor),

@@ -13,7 +13,7 @@ from vc_curate import load_scorer
 from vc_curate.decode import open_image
 from vc_curate.provenance import read_evidence
 from vc_curate.record import SCORES
-from vc_curate.registry import scorer_options
+from vc_curate.options import option_specs
 from vc_curate.scorers.lmm import LMMScorer
 from vc_curate.scorers.lmm.loading import ModelLoadError
 
@@ -21,7 +21,7 @@ PROVENANCE = SHARED / "fixtures" / "provenance"
 
 
 def test_options_are_the_documented_names():
-    options = scorer_options(LMMScorer)
+    options = [spec.name for spec in option_specs(LMMScorer.Options)]
     for name in ("model", "revision", "adapter", "dtype", "critique", "trust_remote_code", "recipe", "device",
                  "batch_size", "workers", "max_pixels", "watermarks", "c2pa_trust_anchors"):
         assert name in options
