@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vc_curate.record import ATTRIBUTES
+from vc_curate.fields import ATTRIBUTES, SCORES
 
 QUALITY_WORDS = ("excellent", "good", "fair", "poor", "bad")
 # Amounts, most first. Every first token differs, so no word's probability leaks into another's
@@ -70,9 +70,10 @@ class Recipe:
     families: tuple[str, ...] = field(default=())  # model_type values this recipe is the default for
 
     def __post_init__(self) -> None:
-        fields = sorted(r.field for r in self.ratings)
-        if fields != sorted(("quality",) + ATTRIBUTES):
-            raise ValueError(f"recipe {self.name!r} must rate quality and {', '.join(ATTRIBUTES)}; it rates {fields}")
+        fields = [r.field for r in self.ratings]
+        if "quality" not in fields or not set(fields) <= set(SCORES) or len(set(fields)) < len(fields):
+            raise ValueError(f"recipe {self.name!r} must rate quality and, once each, any of {', '.join(ATTRIBUTES)};"
+                             f" it rates {', '.join(fields)}")
         for r in self.ratings:
             if isinstance(r, Levels) and len(r.words) != 5:
                 raise ValueError(f"recipe {self.name!r}: {r.field} needs five level words, got {len(r.words)}")
