@@ -55,8 +55,11 @@ def test_recipe_from_json_and_its_errors(tmp_path):
     recipe = recipe_for("llava", str(path))
     assert recipe.name == "mine" and isinstance(recipe.ratings[-1], Number)
     path.write_text(json.dumps({"ratings": ratings[:2], **{k: data[k] for k in ("critique", "authenticity")}}))
-    with pytest.raises(ValueError, match="must rate quality"):
-        recipe_from_json(path)
+    assert [r.field for r in recipe_from_json(path).ratings] == ["quality", "brightness"]  # the rest stay null
+    for wrong in (ratings[1:], ratings + ratings[:1], [*ratings, dict(q, field="colour")]):
+        path.write_text(json.dumps({"ratings": wrong, **{k: data[k] for k in ("critique", "authenticity")}}))
+        with pytest.raises(ValueError, match="must rate quality and, once each"):
+            recipe_from_json(path)
     path.write_text(json.dumps({"ratings": ratings}))
     with pytest.raises(ValueError, match="missing or malformed"):
         recipe_from_json(path)
