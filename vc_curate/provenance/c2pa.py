@@ -26,10 +26,6 @@ _SOURCE_ACTIONS = ("c2pa.created", "c2pa.opened")
 _local = threading.local()
 
 
-def available() -> bool:
-    return _c2pa is not None
-
-
 def check_trust_anchors(path: str) -> str:
     """The PEM text of a trust-anchors file; ValueError with a one-line message when it is not usable."""
     try:

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from vc_curate.provenance.containers import MAX_TEXT, png_chunks
-from vc_curate.provenance.finding import GENERATOR, Finding, clean
+from vc_curate.provenance.finding import GENERATOR, Finding
 from vc_curate.provenance.generators import parameters_tool, text_tool
 
 MAGIC_ALPHA = {b"stealth_pnginfo": False, b"stealth_pngcomp": True}  # magic -> payload is gzip
