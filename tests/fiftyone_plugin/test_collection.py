@@ -63,3 +63,26 @@ def test_refuses_video_and_bad_prefix(dataset):
     video.delete()
     with pytest.raises(ValueError, match="prefix"):
         score_collection(dataset, prefix="bad prefix")
+
+
+def test_metadata_is_complete_for_compute_metadata_users(dataset, good_paths):
+    score_collection(dataset)
+    for path in good_paths:
+        metadata = dataset.match({"filepath": path}).first().metadata
+        assert metadata == fo.ImageMetadata.build_for(path) and metadata.size_bytes and metadata.mime_type
+    before = dataset.values("metadata")
+    dataset.compute_metadata()  # nothing left for it to fill on scored samples
+    assert dataset.values("metadata")[:len(good_paths)] == before[:len(good_paths)]
+
+
+def test_skip_scored_rescores_records_of_another_scorer_version_unless_kept(dataset, bad_paths):
+    score_collection(dataset)
+    good = len(dataset) - len(bad_paths)
+    old = dataset.exists("vc_quality").limit(2)
+    old.set_values("vc_scorer", ["classic/0.0.1"] * 2)
+    kept = score_collection(dataset, skip_scored=True, keep_other_versions=True)
+    assert (kept.total, kept.skipped) == (len(bad_paths), good)
+    assert dataset.count_values("vc_scorer")["classic/0.0.1"] == 2
+    again = score_collection(dataset, skip_scored=True)
+    assert (again.total, again.skipped) == (len(bad_paths) + 2, good - 2)
+    assert "classic/0.0.1" not in dataset.distinct("vc_scorer")

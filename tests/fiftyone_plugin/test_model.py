@@ -1,5 +1,7 @@
 """VisualCriticModel: bytes in through its GetItem, one dict of vc_* values out, never an exception."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -27,23 +29,31 @@ def test_predict_takes_an_array():
     assert 0 <= VisualCriticModel().predict(pixels)["quality"] <= 100
 
 
-@pytest.fixture
-def importable_torchvision():
-    """The real torchvision where it imports, else the import-only stand-in (see torchvision_stand_in.py)."""
-    import sys
-
+def torchvision_imports() -> bool:
     try:
         import torchvision  # noqa: F401
+        return True
+    except Exception:  # absent, or a build that does not match torch
+        return False
+
+
+@pytest.fixture
+def importable_torchvision():
+    """The real torchvision where it imports, else the import-only stand-in (see torchvision_stand_in.py).
+
+    Only for the data-loader logic: the stand-in lets `fiftyone.utils.torch` import, and raises if anything
+    calls into torchvision. Every module imported meanwhile is dropped afterwards, so no later test sees it.
+    """
+    if torchvision_imports():
         yield
         return
-    except Exception:  # absent, or a build that does not match torch
-        pass
     from tests.fiftyone_plugin import torchvision_stand_in
 
-    names = torchvision_stand_in.install()
+    before = set(sys.modules)
+    torchvision_stand_in.install()
     yield
-    for name in names:
-        sys.modules.pop(name, None)
+    for name in set(sys.modules) - before:
+        del sys.modules[name]
 
 
 def test_apply_model_stores_vc_fields_with_an_error_for_unreadable_files(dataset, bad_paths, importable_torchvision):
@@ -53,9 +63,19 @@ def test_apply_model_stores_vc_fields_with_an_error_for_unreadable_files(dataset
     assert dataset.count("vc_quality") == len(dataset) - len(bad_paths)
 
 
+@pytest.mark.skipif(torchvision_imports(), reason="torchvision imports here, so apply_model does not refuse")
+def test_without_torchvision_apply_model_stops_at_once_pointing_at_score_collection(dataset):
+    assert "torchvision" not in sys.modules  # the real environment, no stand-in
+    with pytest.raises(ImportError) as caught:
+        dataset.apply_model(VisualCriticModel(), label_field="vc")
+    message = str(caught.value)
+    assert "\n" not in message and "torchvision build that matches torch" in message
+    assert "score_collection" in message
+    assert "vc_scorer" not in dataset.get_field_schema()  # nothing was scored or written
+
+
 def test_importing_vc_curate_does_not_import_fiftyone():
     import subprocess
-    import sys
 
     code = "import sys, vc_curate, vc_curate.cli.main; assert 'fiftyone' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

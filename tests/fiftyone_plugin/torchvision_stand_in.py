@@ -2,8 +2,11 @@
 
 `fiftyone.utils.torch` imports torchvision at module level, although the bytes data-loader path that
 `apply_model` takes with our `SupportsGetItem` model never calls it. No CPU torchvision wheel can be had here,
-so the test installs this stand-in only when torchvision cannot be imported; anything that really calls into
-it raises, so it cannot hide a path that needs torchvision.
+so the data-loader test installs this stand-in only when torchvision cannot be imported; anything that really
+calls into it raises, so it cannot hide a path that needs torchvision. Its limits: it proves only that our
+model's loader logic works once `fiftyone.utils.torch` imports; it says nothing about a real torchvision build
+(versions, transforms), and the user-facing behaviour without torchvision is tested without it
+(`test_without_torchvision_apply_model_stops_at_once_pointing_at_score_collection`).
 """
 
 from __future__ import annotations

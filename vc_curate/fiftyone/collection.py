@@ -8,6 +8,7 @@ The one function behind the `score_samples` operator; usable from Python without
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,14 +43,17 @@ class Progress:
 
 def iter_score_collection(samples: fo.core.collections.SampleCollection, scorer: str | Scorer = "classic", *,
                           prefix: str = "vc", batch_size: int | None = None, skip_scored: bool = False,
-                          write_every: int = 256, write_seconds: float = 10.0, **scorer_options: Any,
+                          keep_other_versions: bool = False, write_every: int = 256, write_seconds: float = 10.0,
+                          **scorer_options: Any,
                           ) -> Iterator[Progress]:
     """Score every image sample of `samples`, yielding a `Progress` after each write.
 
     Writes happen every `write_every` samples or `write_seconds`, whichever comes first, with `set_values`.
     Each sample gets every output field (None where a record has no value, which clears stale ones);
     unscorable samples get `<prefix>_error`. `skip_scored` leaves out samples that already have a
-    `<prefix>_quality`. `scorer` is a registry name (options go to `load_scorer`) or a loaded Scorer.
+    `<prefix>_quality` from this version of the scorer (`<prefix>_scorer` equal to its `version`); with
+    `keep_other_versions` also those scored by another version or scorer. `scorer` is a registry name
+    (options go to `load_scorer`) or a loaded Scorer.
     """
     names = field_names(prefix)
     if samples.media_type != "image":
@@ -61,9 +65,12 @@ def iter_score_collection(samples: fo.core.collections.SampleCollection, scorer:
     dataset = samples._root_dataset
     declare_fields(dataset, prefix)
 
-    todo = samples.exists(names["quality"], False) if skip_scored else samples
-    ids, paths = todo.values(["id", "filepath"])
-    skipped = len(samples) - len(ids) if skip_scored else 0
+    ids, paths, qualities, scorers = samples.values(["id", "filepath", names["quality"], names["scorer"]])
+    if skip_scored:
+        todo = [i for i, (q, s) in enumerate(zip(qualities, scorers))
+                if q is None or not (keep_other_versions or s == scorer.version)]
+        ids, paths = [ids[i] for i in todo], [paths[i] for i in todo]
+    skipped = len(qualities) - len(ids)
     total, errors = len(ids), 0
     yield Progress(0, total, 0, skipped)
 
@@ -86,7 +93,9 @@ def iter_score_collection(samples: fo.core.collections.SampleCollection, scorer:
 def write_records(dataset: fo.Dataset, ids: list[str], records: list[Record], prefix: str = "vc") -> int:
     """Write records onto the samples with these ids (same order), one `set_values` per field; return errors.
 
-    Width and height go into `metadata` (kept, or created as `ImageMetadata`) for records that have them.
+    A scored sample without image metadata gets FiftyOne's own complete `ImageMetadata` (size, MIME type,
+    width, height, channels); existing metadata is kept; where the file cannot be read again, it is left
+    for `compute_metadata`.
     """
     if len(ids) != len(records):
         raise ValueError(f"{len(records)} records for {len(ids)} samples")
@@ -97,18 +106,15 @@ def write_records(dataset: fo.Dataset, ids: list[str], records: list[Record], pr
             by_field[names[name]][sid] = value
     for path, values in by_field.items():
         dataset.set_values(path, values, key_field="id")
-    sized = {sid: r for sid, r in zip(ids, records) if r.width is not None}
-    if sized:
-        current = dict(zip(*dataset.select(list(sized)).values(["id", "metadata"])))
+    scored = [sid for sid, r in zip(ids, records) if r.width is not None]
+    if scored:
         metadata = {}
-        for sid, record in sized.items():
-            meta = current.get(sid)
-            if not isinstance(meta, fo.ImageMetadata):
-                meta = fo.ImageMetadata(size_bytes=getattr(meta, "size_bytes", None),
-                                        mime_type=getattr(meta, "mime_type", None))
-            meta.width, meta.height = record.width, record.height
-            metadata[sid] = meta
-        dataset.set_values("metadata", metadata, key_field="id")
+        for sid, meta, path in zip(*dataset.select(scored).values(["id", "metadata", "filepath"])):
+            if meta is None:
+                with contextlib.suppress(Exception):
+                    metadata[sid] = fo.ImageMetadata.build_for(path)
+        if metadata:
+            dataset.set_values("metadata", metadata, key_field="id")
     return sum(r.error is not None for r in records)
 
 

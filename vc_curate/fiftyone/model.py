@@ -6,11 +6,13 @@ unreadable file becomes that sample's error record. `predict_all` never raises: 
 per input, which `apply_model` stores as `<label_field>_quality`, `<label_field>_error`, ... Null values are
 left out (FiftyOne cannot type a new field from None), so re-running over scored samples does not clear a
 field the new record lacks: re-score with `score_collection`, which does.
-FiftyOne's data-loader path imports `fiftyone.utils.torch`, so `apply_model` needs torchvision installed.
+FiftyOne's data-loader path imports `fiftyone.utils.torch`, which imports torchvision: without a torchvision
+that matches torch, `apply_model` stops before scoring with an error pointing at `score_collection`.
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 from typing import Any
 
@@ -53,6 +55,11 @@ class VisualCriticModel(fom.Model, fom.SupportsGetItem, fom.TorchModelMixin):
         self.scorer = load_scorer(scorer, **scorer_options) if isinstance(scorer, str) else scorer
         self._preprocess = True
 
+    def __enter__(self) -> VisualCriticModel:
+        """`apply_model` enters the model before it builds its data loader: check that loader can import."""
+        require_data_loader()
+        return self
+
     @property
     def media_type(self) -> str:
         return "image"
@@ -91,6 +98,21 @@ class VisualCriticModel(fom.Model, fom.SupportsGetItem, fom.TorchModelMixin):
         """One dict of non-null field values per input: ImageInputs, paths, (uri, bytes), or HWC uint8 arrays."""
         records = self.scorer.score([_as_input(a) for a in args])
         return [{k: v for k, v in record_values(r).items() if v is not None} for r in records]
+
+
+def require_data_loader() -> None:
+    """Raise a one-line ImportError unless FiftyOne's torch data loader (and so torchvision) imports."""
+    try:
+        importlib.import_module("torchvision")
+        importlib.import_module("fiftyone.utils.torch")
+    except Exception as exc:  # absent, or a build that does not match torch
+        import torch
+
+        raise ImportError(
+            f"apply_model(VisualCriticModel(...)) needs torchvision, which FiftyOne's data loader imports "
+            f"({type(exc).__name__}: {exc}): install the torchvision build that matches torch {torch.__version__}, "
+            "or use vc_curate.fiftyone.score_collection(dataset), which writes the same fields without it"
+        ) from None
 
 
 def _as_input(arg: Any) -> Any:
