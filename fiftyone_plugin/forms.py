@@ -1,4 +1,6 @@
-"""Form pieces the operators share: the target view choice and the field prefix."""
+"""Form pieces the operators share: the target view choice, the field prefix and a scorer's options."""
+
+import fiftyone.operators.types as types
 
 from vc_curate.fiftyone import field_names
 
@@ -31,3 +33,38 @@ def report_progress(ctx, fraction, label):
 def reload_app(ctx):
     """Refresh the App's sidebar and grid after writing fields; nothing to refresh in a delegated run."""
     return None if ctx.delegated else ctx.ops.reload_dataset()
+
+
+def add_scorer_options(inputs, specs):
+    """One form input per declared scorer option (`vc_curate.options`), named as in Python."""
+    for spec in specs:
+        common = dict(label=spec.name.replace("_", " ").capitalize(), description=spec.describe(),
+                      required=spec.required)
+        if spec.default is not None:
+            common["default"] = spec.default
+        if spec.choices:
+            choices = types.DropdownView()
+            for value in spec.choices:
+                choices.add_choice(value, label=value)
+            inputs.enum(spec.name, list(spec.choices), view=choices, **common)
+        elif spec.type is bool:
+            inputs.bool(spec.name, **common)
+        elif spec.type is int:
+            inputs.int(spec.name, min=spec.minimum, **common)
+        elif spec.type is float:
+            inputs.float(spec.name, min=spec.minimum, **common)
+        else:
+            inputs.str(spec.name, **common)
+
+
+def scorer_options(params, specs):
+    """The options the form was given, as the scorer's types (the App sends numbers as JSON numbers)."""
+    options = {}
+    for spec in specs:
+        value = params.get(spec.name)
+        if value is None or value == "":
+            continue
+        if spec.type is int and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        options[spec.name] = value
+    return options
