@@ -11,20 +11,22 @@ from vc_curate.cli.main import UsageError
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "report", help="write an HTML report of a scores table",
-        description="Write one self-contained HTML page: a histogram per score, thumbnails of the best, "
-                    "worst and most-likely-AI images with their critiques, and the most common errors. "
+        description="Write one self-contained HTML page: a histogram per score, thumbnails of the highest "
+                    "and lowest quality and the likely AI-generated images with their critiques, images by "
+                    "defect, exact duplicates and the most common errors. "
                     "Thumbnails are re-read from each record's uri, so run it where the images are "
                     "reachable.")
     parser.add_argument("scores",
                         help="scores Parquet written by `vc-curate score` (a file or a folder of parts)")
     parser.add_argument("--out", required=True, help="the HTML file to write")
     parser.add_argument("--top", type=int, default=8, metavar="N",
-                        help="images shown in each of best, worst and most likely AI (default 8)")
+                        help="images shown in each gallery and defect grid (default 8)")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     from vc_curate.report import ReportError, write_report
+    from vc_curate.report.page import plural
 
     if args.top < 1:
         raise UsageError(f"--top {args.top}: show at least 1 image per section")
@@ -35,5 +37,5 @@ def run(args: argparse.Namespace) -> int:
         count = write_report(args.scores, args.out, top=args.top)
     except ReportError as exc:
         raise UsageError(str(exc)) from None
-    print(f"report of {count:,} records: {args.out}")
+    print(f"report of {plural(count, 'record')}: {args.out}")
     return 0

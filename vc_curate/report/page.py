@@ -1,23 +1,33 @@
-"""The HTML report of a scores table: one self-contained page (inline CSS, SVG and base64 thumbnails)."""
+"""The HTML report of a scores table: one self-contained page (inline CSS, SVG and base64 thumbnails).
+
+Every axis, range and number format comes from the field declarations (`vc_curate.fields`); thumbnails link
+to the image files they were made from.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from html import escape
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from vc_curate.record import ATTRIBUTES, SCORES
+from vc_curate.fields import AMOUNT, ATTRIBUTES, DEFECTS, FIELDS, GRADE, PROBABILITY, SCORES
 from vc_curate.report.errors import common_errors
 from vc_curate.report.histogram import histogram_svg
 from vc_curate.report.thumbnails import thumbnail_data_uri
 
 NEEDED = ("uri", "error") + SCORES
-SHOWN = NEEDED + ("width", "height", "ai_generated", "authenticity", "provenance", "critique", "scorer")
+SHOWN = NEEDED + ("sha256", "width", "height", "ai_generated", "authenticity", "provenance", "defects",
+                  "critique", "scorer")
+CHARTED = tuple(name for name, spec in FIELDS.items() if spec.kind in (GRADE, AMOUNT, PROBABILITY))
+AI_LIKELY = 0.5  # the ai_generated value from which authenticity reads ai-generated (vc_curate.record)
+DUPLICATE_URIS_SHOWN = 6
 
 
 class ReportError(ValueError):
@@ -39,42 +49,95 @@ def read_scores(path: str) -> pa.Table:
         raise ReportError(f"cannot read {path} as Parquet: {str(exc).strip().splitlines()[0]}") from None
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`1 image`, `2 images`, `1,000 images`."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+def value_text(name: str, value: float | None) -> str:
+    """A field's value as the report prints it: one decimal for scores, two for probabilities."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{value:.2f}" if FIELDS[name].kind == PROBABILITY else f"{value:.1f}"
+
+
 def _floats(table: pa.Table, name: str) -> np.ndarray:
     if name not in table.column_names:
         return np.full(len(table), np.nan)
     return table.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
 
 
+def _strings(table: pa.Table, name: str) -> list[str | None]:
+    return table.column(name).to_pylist() if name in table.column_names else [None] * len(table)
+
+
 def _quality_colour(quality: float | None) -> str:
-    return "hsl(0, 0%, 45%)" if quality is None else f"hsl({max(0.0, min(100.0, quality)) * 1.2:.0f}, 62%, 38%)"
+    spec = FIELDS["quality"]
+    if quality is None:
+        return "hsl(0, 0%, 45%)"
+    share = (min(spec.high, max(spec.low, quality)) - spec.low) / (spec.high - spec.low)
+    return f"hsl({share * 120:.0f}, 62%, 38%)"
 
 
-def _card(row: dict, thumb_side: int) -> str:
-    try:
+def image_link(uri: str) -> str | None:
+    """Where a thumbnail links to: the URL, or the local file; None for a member of a shard or Parquet file."""
+    if re.match(r"https?://", uri):
+        return uri
+    if os.path.isfile(uri):
+        return Path(uri).resolve().as_uri()
+    return None
+
+
+class _Thumbnails:
+    """Each image's thumbnail (or why it cannot be shown) made once, however many sections show it."""
+
+    def __init__(self, side: int):
+        self.side, self._made = side, {}
+
+    def picture(self, row: dict) -> str:
+        uri = row["uri"]
+        if uri not in self._made:
+            try:
+                self._made[uri] = thumbnail_data_uri(uri, self.side)
+            except Exception as exc:  # noqa: BLE001 - any unreadable image is shown as its reason, not a crash
+                self._made[uri] = exc
+        made = self._made[uri]
+        if isinstance(made, Exception):
+            reason = str(made).strip().splitlines()[0] if str(made).strip() else type(made).__name__
+            return f'<div class="missing">cannot show the image: {escape(reason[:200])}</div>'
         tiny = ' class="tiny"' if max(row.get("width") or 0, row.get("height") or 0) < 64 else ""
-        picture = (f'<img{tiny} src="{thumbnail_data_uri(row["uri"], thumb_side)}" '
-                   f'alt="{escape(os.path.basename(row["uri"]))}">')
-    except Exception as exc:  # noqa: BLE001 - any unreadable image is shown as its reason, not a crash
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        picture = f'<div class="missing">cannot show the image: {escape(reason[:200])}</div>'
+        img = f'<img{tiny} src="{made}" alt="{escape(os.path.basename(uri))}">'
+        link = image_link(uri)
+        return f'<a href="{escape(link)}" title="open the image">{img}</a>' if link else img
+
+
+def _badges(row: dict) -> str:
+    authenticity = row.get("authenticity") or "unknown"
+    badges = []
+    if authenticity != "unknown":
+        badges.append(f'<span class="auth auth-{escape(authenticity)}">{escape(authenticity)}</span>')
+    if row.get("ai_generated") is not None:
+        badges.append(f'<span class="pai" title="probability that the image is AI-generated">'
+                      f'P(AI) {value_text("ai_generated", row["ai_generated"])}</span>')
+    return "".join(badges)
+
+
+def _card(row: dict, thumbs: _Thumbnails) -> str:
     quality = row["quality"]
     bars = "".join(
         f'<tr><th>{name}</th><td><div class="bar"><span style="width:{row[name]:.0f}%"></span></div></td>'
-        f'<td class="num">{row[name]:.0f}</td></tr>' for name in ATTRIBUTES if row.get(name) is not None)
-    ai = row.get("ai_generated")
-    authenticity = row.get("authenticity") or "unknown"
-    verdict = f"{authenticity} ({ai:.2f})" if ai is not None else authenticity
+        f'<td class="num">{value_text(name, row[name])}</td></tr>' for name in ATTRIBUTES if row.get(name) is not None)
     size = f"{row['width']}×{row['height']}" if row.get("width") else ""
     lines = [
         '<figure class="card">',
-        f'<div class="thumb">{picture}</div>',
+        f'<div class="thumb">{thumbs.picture(row)}</div>',
         "<figcaption>",
         f'<div class="head"><span class="q" style="background:{_quality_colour(quality)}">'
-        f'{"–" if quality is None else f"{quality:.0f}"}</span>'
-        f'<span class="qlabel">quality</span><span class="auth auth-{escape(authenticity)}">{escape(verdict)}'
-        "</span></div>",
+        f'{value_text("quality", quality)}</span><span class="qlabel">quality</span>{_badges(row)}</div>',
         f'<table class="attrs">{bars}</table>',
     ]
+    if row.get("defects"):
+        lines.append(f'<p class="defects">defects: {escape(row["defects"].replace(";", ", "))}</p>')
     if row.get("critique"):
         lines.append(f'<p class="critique">{escape(row["critique"])}</p>')
     if row.get("provenance"):
@@ -85,17 +148,25 @@ def _card(row: dict, thumb_side: int) -> str:
     return "".join(lines)
 
 
+def _tile(row: dict, thumbs: _Thumbnails) -> str:
+    """A small example: the picture, its quality and its name."""
+    return (f'<figure class="tile"><div class="thumb small">{thumbs.picture(row)}</div>'
+            f'<figcaption><span class="q" style="background:{_quality_colour(row["quality"])}">'
+            f'{value_text("quality", row["quality"])}</span> <span class="uri" title="{escape(row["uri"])}">'
+            f'{escape(os.path.basename(row["uri"]))}</span></figcaption></figure>')
+
+
 def _section(title: str, note: str, body: str = "") -> str:
     return f'<section><h2>{escape(title)}</h2><p class="note">{note}</p>{body}</section>'
 
 
-def _gallery(title: str, note: str, table: pa.Table, rows: np.ndarray, thumb_side: int) -> str:
-    cards = "".join(_card(row, thumb_side) for row in table.take(pa.array(rows, pa.int64())).to_pylist())
+def _rows(table: pa.Table, rows) -> list[dict]:
+    return table.take(pa.array(list(rows), pa.int64())).to_pylist()
+
+
+def _gallery(title: str, note: str, table: pa.Table, rows: np.ndarray, thumbs: _Thumbnails) -> str:
+    cards = "".join(_card(row, thumbs) for row in _rows(table, rows))
     return _section(title, note, f'<div class="gallery">{cards}</div>')
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return one if count == 1 else f"{count:,} {many}"
 
 
 def _summary(table: pa.Table, ok: np.ndarray, quality: np.ndarray) -> str:
@@ -117,62 +188,133 @@ def _summary(table: pa.Table, ok: np.ndarray, quality: np.ndarray) -> str:
     return f'<table class="summary">{rows}</table>'
 
 
-def _charts(table: pa.Table, ok: np.ndarray, ai: np.ndarray) -> str:
-    charts = [(name, histogram_svg(_floats(table, name)[ok], low=0, high=100, label=f"{name} (0–100)"))
-              for name in SCORES]
-    if np.isfinite(ai[ok]).any():
-        charts.append(("ai_generated", histogram_svg(ai[ok], low=0, high=1, bins=10, colour="#8e44ad",
-                                                     label="probability AI-generated")))
-    body = "".join(f'<div class="chart"><h3>{name}</h3>{svg}</div>' for name, svg in charts)
-    note = (f"How the {int(ok.sum()):,} scored images spread over each score (hover a bar for its count); "
+def _charts(table: pa.Table, ok: np.ndarray) -> str:
+    scored = int(ok.sum())
+    charts = []
+    for name in CHARTED:
+        spec = FIELDS[name]
+        values = _floats(table, name)[ok]
+        known = int(np.isfinite(values).sum())
+        if spec.kind == PROBABILITY and not known:
+            continue  # nothing is known about it: no empty chart
+        title = name if known == scored else f"{name} ({known:,} of {plural(scored, 'image')} have a value)"
+        probability = spec.kind == PROBABILITY
+        svg = histogram_svg(values, low=spec.low, high=spec.high, bins=10 if probability else 20,
+                            colour="#8e44ad" if probability else "#3b6ea8", decimals=2 if probability else 1,
+                            label=f"{name} ({spec.low:g}–{spec.high:g}"
+                                  + (", higher is better)" if spec.higher_is_better else ")"))
+        charts.append(f'<div class="chart"><h3>{escape(title)}</h3>{svg}</div>')
+    note = (f"How the {plural(scored, 'scored image')} spread over each score (hover a bar for its count); "
             "the dashed line is the median.")
-    return _section("Scores", note, f'<div class="charts">{body}</div>')
+    return _section("Scores", note, f'<div class="charts">{"".join(charts)}</div>')
+
+
+def _extremes(table: pa.Table, ok: np.ndarray, quality: np.ndarray, top: int, thumbs: _Thumbnails) -> list[str]:
+    scored = np.flatnonzero(ok & np.isfinite(quality))
+    order = scored[np.argsort(-quality[scored], kind="stable")]
+    highest = order[: min(top, (len(order) + 1) // 2)]  # few images: highest and lowest split them
+    lowest = order[::-1][: min(top, len(order) - len(highest))]
+    sections = []
+    for title, rows in (("Highest quality scores", highest), ("Lowest quality scores", lowest)):
+        if len(rows):
+            values = quality[rows]
+            note = (f"{plural(len(rows), 'image')} of {len(scored):,}, quality {value_text('quality', values.max())}"
+                    + (f" to {value_text('quality', values.min())}" if len(rows) > 1 else "")
+                    + f" (0–100, higher is better).")
+            sections.append(_gallery(title, note, table, rows, thumbs))
+    return sections
+
+
+def _likely_ai(table: pa.Table, ok: np.ndarray, top: int, thumbs: _Thumbnails) -> list[str]:
+    """The images whose evidence says AI-generated; nothing when no image's does."""
+    ai = _floats(table, "ai_generated")
+    likely = np.flatnonzero(ok & np.isfinite(ai) & (ai >= AI_LIKELY))
+    if not len(likely):
+        return []
+    shown = likely[np.argsort(-ai[likely], kind="stable")][:top]
+    note = (f"{plural(len(likely), 'image')} with an <code>ai_generated</code> probability of at least "
+            f"{AI_LIKELY:.2f} (from provenance evidence or a model's estimate); the {len(shown):,} highest.")
+    return [_gallery("Likely AI-generated", note, table, shown, thumbs)]
+
+
+def _by_defect(table: pa.Table, ok: np.ndarray, top: int, thumbs: _Thumbnails) -> str:
+    """Images per defect, most common first, each with an example grid (lowest quality first)."""
+    defects = _strings(table, "defects")
+    named = [i for i in np.flatnonzero(ok) if defects[i] is not None]
+    if not named:
+        return _section("By defect", "The scorer named no defects for these records (the <code>defects</code> "
+                                     "field is empty); the classic scorer names them.")
+    images: dict[str, list[int]] = defaultdict(list)
+    for i in named:
+        for word in filter(None, defects[i].split(";")):
+            images[word].append(i)
+    clean = sum(defects[i] == "" for i in named)
+    note = (f"Of {plural(len(named), 'image')} checked for defects, {clean:,} had none. "
+            "Each defect with its count and the lowest-quality examples (an image can have several).")
+    if not images:
+        return _section("By defect", note)
+    order = sorted(images, key=lambda d: (-len(images[d]), DEFECTS.index(d) if d in DEFECTS else len(DEFECTS)))
+    quality = _floats(table, "quality")
+    header = '<tr><th>defect</th><th class="num">images</th><th class="num">share</th></tr>'
+    rows = "".join(f'<tr><td><a href="#defect-{escape(d)}">{escape(d)}</a></td><td class="num">'
+                   f'{len(images[d]):,}</td><td class="num">{len(images[d]) / len(named):.1%}</td></tr>'
+                   for d in order)
+    grids = []
+    for d in order:
+        rows_d = sorted(images[d], key=lambda i: (np.nan_to_num(quality[i], nan=np.inf), i))[:top]
+        tiles = "".join(_tile(row, thumbs) for row in _rows(table, rows_d))
+        grids.append(f'<h3 id="defect-{escape(d)}">{escape(d)} · {plural(len(images[d]), "image")}</h3>'
+                     f'<div class="tiles">{tiles}</div>')
+    return _section("By defect", note, f'<table class="counts">{header}{rows}</table>{"".join(grids)}')
+
+
+def _duplicates(table: pa.Table) -> str:
+    """Inputs whose bytes are identical (the same sha256), largest groups first."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for uri, digest in zip(table.column("uri").to_pylist(), _strings(table, "sha256")):
+        if digest:
+            groups[digest].append(uri)
+    repeated = sorted(((d, uris) for d, uris in groups.items() if len(uris) > 1),
+                      key=lambda group: (-len(group[1]), group[1][0]))
+    if not repeated:
+        return _section("Exact duplicates", f"None: no two of the {plural(sum(map(len, groups.values())), 'input')} "
+                                            "with readable bytes have the same sha256.")
+    extra = sum(len(uris) - 1 for _, uris in repeated)
+    note = (f"{plural(len(repeated), 'group')} of inputs with identical bytes (the same sha256): "
+            f"{plural(extra, 'copy', 'copies')} beyond the first of each.")
+    rows = "".join(
+        f'<tr><td class="num">{len(uris):,}</td><td><code>{escape(digest[:12])}…</code></td><td>'
+        + "<br>".join(escape(u) for u in uris[:DUPLICATE_URIS_SHOWN])
+        + (f"<br>… and {len(uris) - DUPLICATE_URIS_SHOWN:,} more" if len(uris) > DUPLICATE_URIS_SHOWN else "")
+        + "</td></tr>" for digest, uris in repeated)
+    header = '<tr><th class="num">copies</th><th>sha256</th><th>inputs</th></tr>'
+    return _section("Exact duplicates", note, f'<table class="errors">{header}{rows}</table>')
 
 
 def _errors(uris: list[str], errors: list[str | None]) -> str:
     failed = sum(e is not None for e in errors)
     if not failed:
-        return _section("Errors", f"None: all {len(errors):,} inputs were scored.")
+        return _section("Errors", f"None: all {plural(len(errors), 'input')} were scored."
+                        if len(errors) != 1 else "None: the input was scored.")
     rows = "".join(f'<tr><td class="num">{k.count:,}</td><td><code>{escape(k.kind)}</code>'
                    f'<div class="eg">e.g. {escape(k.example_uri)}: {escape(k.example_error)}</div></td></tr>'
                    for k in common_errors(uris, errors))
-    note = f"{failed:,} of {len(errors):,} inputs could not be scored. The most common kinds:"
+    note = f"{failed:,} of {plural(len(errors), 'input')} could not be scored. The most common kinds:"
     header = "<tr><th>count</th><th>error</th></tr>"
     return _section("Errors", note, f'<table class="errors">{header}{rows}</table>')
 
 
 def build_report(table: pa.Table, *, source: str = "", top: int = 8, thumb_side: int = 360) -> str:
-    """The report page as a string: summary, a histogram per score, the best, worst and most-likely-AI
-    images (`top` each) with their critiques, and the most common errors."""
+    """The report page as a string: summary, a histogram per score, the highest and lowest quality and the
+    likely AI-generated images (`top` each) with their critiques, images by defect, exact duplicates and the
+    most common errors."""
     uris = table.column("uri").to_pylist()
     errors = table.column("error").to_pylist()
     ok = np.array([e is None for e in errors], dtype=bool)
     quality = _floats(table, "quality")
-    ai = _floats(table, "ai_generated")
-    sections = [_charts(table, ok, ai)]
-
-    scored = np.flatnonzero(ok & np.isfinite(quality))
-    order = scored[np.argsort(-quality[scored], kind="stable")]
-    best = order[: min(top, (len(order) + 1) // 2)]  # few images: best and worst split them
-    worst = order[::-1][: min(top, len(order) - len(best))]
-    if len(best):
-        note = f"The {_plural(len(best), 'highest quality score', 'highest quality scores')}."
-        sections.append(_gallery("Best", note, table, best, thumb_side))
-    if len(worst):
-        note = f"The {_plural(len(worst), 'lowest quality score', 'lowest quality scores')}."
-        sections.append(_gallery("Worst", note, table, worst, thumb_side))
-    known = np.flatnonzero(ok & np.isfinite(ai))
-    if len(known):
-        likely = known[np.argsort(-ai[known], kind="stable")][:top]
-        note = (f"The highest <code>ai_generated</code> probabilities of the "
-                f"{_plural(len(known), 'one image', 'images')} with provenance evidence or a model's "
-                "estimate.")
-        sections.append(_gallery("Most likely AI-generated", note, table, likely, thumb_side))
-    else:
-        note = ("No scored image has an <code>ai_generated</code> value: the scorer found no provenance "
-                "evidence and made no estimate of its own (authenticity is <code>unknown</code>).")
-        sections.append(_section("Most likely AI-generated", note))
-    sections.append(_errors(uris, errors))
+    thumbs = _Thumbnails(thumb_side)
+    sections = [_charts(table, ok), *_extremes(table, ok, quality, top, thumbs), *_likely_ai(table, ok, top, thumbs),
+                _by_defect(table, ok, top, thumbs), _duplicates(table), _errors(uris, errors)]
 
     stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     title = f"vc-curate report: {os.path.basename(source.rstrip('/')) or 'scores'}"
@@ -217,7 +359,8 @@ figcaption{padding:10px 12px}
 .q{color:#fff;font-weight:700;font-size:18px;border-radius:4px;padding:1px 8px;min-width:28px;
 text-align:center}
 .qlabel{color:#666;font-size:13px}
-.auth{margin-left:auto;font-size:12px;border-radius:10px;padding:1px 8px;background:#eee;color:#555}
+.auth,.pai{font-size:12px;border-radius:10px;padding:1px 8px;background:#eee;color:#555;white-space:nowrap}
+.auth{margin-left:auto}.auth+.pai{margin-left:0}.pai:first-of-type{margin-left:auto}
 .auth-ai-generated{background:#f1e4f8;color:#6c2a8c}.auth-photographic{background:#e3f1e6;color:#1f6b33}
 table.attrs{width:100%;border-collapse:collapse;font-size:12px}
 table.attrs th{text-align:left;font-weight:400;color:#555;width:84px;padding:1px 0}
@@ -232,5 +375,15 @@ table.errors{border-collapse:collapse;background:#fff;border:1px solid #ddd;widt
 table.errors th,table.errors td{text-align:left;padding:6px 12px;border-bottom:1px solid #eee;
 vertical-align:top}
 table.errors td.num{text-align:right;width:60px;font-weight:600}
+.defects{margin:6px 0 2px;font-size:12.5px;color:#8a4b08}
+table.counts{border-collapse:collapse;background:#fff;border:1px solid #ddd;margin-bottom:8px}
+table.counts th,table.counts td{text-align:left;padding:4px 14px;border-bottom:1px solid #eee}
+table.counts .num,table.errors th.num{text-align:right}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px}
+.tile{margin:0;background:#fff;border:1px solid #ddd;border-radius:6px;overflow:hidden}
+.tile figcaption{padding:6px 8px;font-size:12px;display:flex;gap:6px;align-items:center;min-width:0}
+.tile .q{font-size:13px;min-width:0;padding:0 6px}
+.tile .uri{margin:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.thumb.small{height:120px}
 .eg{color:#777;font-size:12px;margin-top:2px;word-break:break-all}
 """

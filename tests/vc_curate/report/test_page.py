@@ -6,6 +6,8 @@ import base64
 import io
 import re
 import tarfile
+import urllib.parse
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -26,7 +28,8 @@ def scores(tmp_path_factory):
     (folder / "images" / "empty.jpg").write_bytes(b"")
     (folder / "images" / "html.jpg").write_bytes(b"<html>404</html>")
     paths += [folder / "images" / name for name in ("camera.jpg", "empty.jpg", "html.jpg")]
-    paths += [SD_WEBUI_PNG, folder / "images" / "gone.png"]
+    (folder / "images" / "copy.png").write_bytes(paths[0].read_bytes())  # an exact duplicate
+    paths += [SD_WEBUI_PNG, folder / "images" / "gone.png", folder / "images" / "copy.png"]
     score_to_parquet(paths, folder / "scores.parquet")
     return folder / "scores.parquet"
 
@@ -35,36 +38,94 @@ def sections(page: str) -> dict[str, str]:
     return dict(re.findall(r"<section><h2>(.*?)</h2>(.*?)</section>", page))
 
 
+def shown_uris(section: str) -> list[str]:
+    return re.findall(r'class="uri" title="([^"]+)"', section)
+
+
 def test_report_is_one_self_contained_page(scores, tmp_path):
     out = tmp_path / "report.html"
-    assert write_report(str(scores), str(out), top=3) == 15
+    assert write_report(str(scores), str(out), top=3) == 16
     page = out.read_text()
-    assert not re.search(r"""(src|href)=["'](?!data:)""", page)  # nothing fetched from outside the file
+    assert not re.search(r"""src=["'](?!data:)""", page)  # nothing fetched from outside the file
     assert page.count("<svg") == 7  # six scores and ai_generated (the WebUI PNG and the camera JPEG have one)
     for src in re.findall(r'src="data:image/jpeg;base64,([^"]+)"', page):
         assert Image.open(io.BytesIO(base64.b64decode(src))).format == "JPEG"
-    assert "<td>15</td>" in page and "3 (20.0%)" in page
+    assert "<td>16</td>" in page and "3 (18.8%)" in page
 
 
-def test_galleries_show_best_worst_and_most_likely_ai_with_critiques(scores):
+def test_galleries_show_highest_lowest_and_likely_ai_with_critiques(scores):
     table = pq.read_table(scores)
     page = build_report(table, source=str(scores), top=3)
     parts = sections(page)
-    assert set(parts) == {"Scores", "Best", "Worst", "Most likely AI-generated", "Errors"}
+    assert list(parts) == ["Scores", "Highest quality scores", "Lowest quality scores", "Likely AI-generated",
+                           "By defect", "Exact duplicates", "Errors"]
     ok = [r for r in table.to_pylist() if r["error"] is None and r["quality"] is not None]  # 1x1 PNG: none
     ranked = sorted(ok, key=lambda r: -r["quality"])
-    assert re.findall(r'class="uri" title="([^"]+)"', parts["Best"]) == [r["uri"] for r in ranked[:3]]
-    assert re.findall(r'class="uri" title="([^"]+)"', parts["Worst"]) == [r["uri"] for r in ranked[::-1][:3]]
-    assert parts["Best"].count('<p class="critique">') == 3
-    likely = re.findall(r'class="uri" title="([^"]+)"', parts["Most likely AI-generated"])
-    assert likely == [str(SD_WEBUI_PNG), str(scores.parent / "images" / "camera.jpg")]
-    assert "ai-generated (0.98)" in parts["Most likely AI-generated"]
-    assert "Stable Diffusion WebUI" in parts["Most likely AI-generated"]
+    assert shown_uris(parts["Highest quality scores"]) == [r["uri"] for r in ranked[:3]]
+    assert shown_uris(parts["Lowest quality scores"]) == [r["uri"] for r in ranked[::-1][:3]]
+    assert f"quality {ranked[0]['quality']:.1f} to {ranked[2]['quality']:.1f}" in parts["Highest quality scores"]
+    assert parts["Highest quality scores"].count('<p class="critique">') == 3
+    # only the WebUI PNG is likely AI; the camera JPEG's low probability keeps it out
+    assert shown_uris(parts["Likely AI-generated"]) == [str(SD_WEBUI_PNG)]
+    assert ">ai-generated</span>" in parts["Likely AI-generated"] and ">P(AI) 0.98</span>" in page
+    assert "Stable Diffusion WebUI" in parts["Likely AI-generated"]
+    camera = next(r for r in ok if r["uri"].endswith("camera.jpg"))
+    assert f">photographic</span><span class=\"pai\" title=\"probability that the image is AI-generated\">" \
+           f"P(AI) {camera['ai_generated']:.2f}</span>" in build_report(table.slice(10, 1))
+
+
+def test_every_score_has_one_decimal_and_images_link_to_their_files(scores):
+    page = build_report(pq.read_table(scores), top=3)
+    numbers = re.findall(r'<td class="num">([^<]+)</td>', sections(page)["Highest quality scores"])
+    assert numbers and all(re.fullmatch(r"\d+\.\d", n) for n in numbers)
+    assert all(re.fullmatch(r"\d+\.\d", q) for q in re.findall(r'<span class="q"[^>]*>([^<]+)</span>', page))
+    assert all(re.fullmatch(r"median \d+\.\d", m) for m in re.findall(r">(median [^<]+)</text>", page)
+               if "0." not in m[:9])
+    links = re.findall(r'<a href="(file://[^"]+)" title="open the image"><img', page)
+    assert links and all(Path(urllib.parse.unquote(link[7:])).is_file() for link in links)
+
+
+def test_no_ai_section_without_ai_evidence(scores):
+    table = pq.read_table(scores)
+    keep = [i for i, uri in enumerate(table.column("uri").to_pylist()) if uri != str(SD_WEBUI_PNG)]
+    page = build_report(table.take(keep), top=3)
+    assert "Likely AI-generated" not in page and "Most likely" not in page
+    assert "P(AI) 0." in page  # the camera JPEG still carries its probability
+
+
+def test_exact_duplicates_are_listed_by_sha256(scores):
+    duplicates = sections(build_report(pq.read_table(scores), top=2))["Exact duplicates"]
+    assert "1 group of inputs with identical bytes" in duplicates and "1 copy beyond" in duplicates
+    assert "img00.png" in duplicates and "copy.png" in duplicates and "img01.png" not in duplicates
+
+
+def scored_record(uri: str, quality: float, defects: str | None) -> vc_curate.Record:
+    return vc_curate.Record(uri=uri, sha256=uri, width=10, height=10, quality=quality, defects=defects,
+                            scorer="test/1")
+
+
+def test_by_defect_counts_images_per_defect_with_lowest_quality_examples():
+    records = [scored_record("a.png", 20, "blur;noise"), scored_record("b.png", 60, "noise"),
+               scored_record("c.png", 40, "noise;low-contrast"), scored_record("d.png", 80, ""),
+               scored_record("e.png", 70, None), vc_curate.Record.failed("f.png", "read failed: gone")]
+    part = sections(build_report(vc_curate.records_to_table(records), top=2))["By defect"]
+    assert "Of 4 images checked for defects, 1 had none" in part
+    counts = re.findall(r'<a href="#defect-([^"]+)">[^<]+</a></td><td class="num">(\d+)</td>', part)
+    assert counts == [("noise", "3"), ("blur", "1"), ("low-contrast", "1")]
+    noise = part[part.index('id="defect-noise"'):part.index('id="defect-blur"')]
+    assert shown_uris(noise) == ["a.png", "c.png"]  # lowest quality first, at most `top`
+    assert "noise · 3 images" in noise
+
+
+def test_by_defect_says_when_the_scorer_names_none():
+    records = [scored_record("a.png", 20, None)]
+    part = sections(build_report(vc_curate.records_to_table(records)))["By defect"]
+    assert "named no defects" in part
 
 
 def test_errors_are_counted_and_grouped_by_kind(scores):
     errors = sections(build_report(pq.read_table(scores), top=2))["Errors"]
-    assert "3 of 15 inputs could not be scored" in errors
+    assert "3 of 16 inputs could not be scored" in errors
     assert errors.count("<tr>") == 1 + 3  # header, and read (missing), decode (empty), decode (html) differ
     assert "gone.png" in errors
 
@@ -109,3 +170,4 @@ def test_tables_that_are_not_scores_are_one_line_errors(tmp_path):
 def test_an_empty_table_still_makes_a_page():
     page = build_report(vc_curate.records_to_table([]))
     assert "None: all 0 inputs were scored" in page and page.count("<svg") == 6
+    assert "None: the input was scored" in build_report(vc_curate.records_to_table([scored_record("a", 1, "")]))
