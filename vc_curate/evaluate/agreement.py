@@ -1,5 +1,8 @@
-"""Agreement of a scores table with a labels table: correlations per field, overall and per group, with
-bootstrap confidence intervals, and the metrics the table cannot support listed with the reason."""
+"""Agreement of a scores table with a labels table: per field, overall and per group, with bootstrap
+confidence intervals, and the metrics the table cannot support listed with the reason.
+
+Which metrics a field gets follows its declared kind (`vc_curate.fields`): grades and amounts are correlated
+with the labels, probabilities are scored as classifiers (accuracy, ROC AUC)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import pyarrow as pa
 
 from vc_curate.evaluate.labels import LabelsError, resolve_uri
 from vc_curate.evaluate.stats import accuracy, bootstrap_ci, pearson, roc_auc, spearman
-from vc_curate.record import ATTRIBUTES
+from vc_curate.fields import AMOUNT, FIELDS, GRADE, PROBABILITY
 
 OVERALL = "all"
 CORRELATIONS = {"spearman": spearman, "pearson": pearson}
@@ -53,6 +56,7 @@ class Joined:
     groups: np.ndarray | None  # group of each row (strings), or None without grouping
     score_errors: int  # matched images whose score record is an error
     unmatched: list[str]  # labelled images with no score record
+    unlabelled: int  # scored records (not errors) whose image has no label
 
 
 @dataclass(slots=True)
@@ -62,6 +66,7 @@ class Evaluation:
     matched: int
     score_errors: int
     unmatched: int
+    unlabelled: int
     group_by: str | None
     groups: list[str]
     resamples: int
@@ -74,9 +79,11 @@ class Evaluation:
 
 
 def field_pairs(labels: pa.Table) -> list[tuple[str, str]]:
-    """(score field, labels column) pairs the labels table has: quality vs mos, attributes, ai_generated."""
+    """(score field, labels column) pairs the labels table has: quality vs mos, then every other numeric
+    scored field (attributes, ai_generated) that has a labels column of its name."""
     pairs = [("quality", "mos")]
-    pairs += [(name, name) for name in ATTRIBUTES + ("ai_generated",) if name in labels.column_names]
+    pairs += [(name, name) for name, spec in FIELDS.items()
+              if name != "quality" and spec.kind in (GRADE, AMOUNT, PROBABILITY) and name in labels.column_names]
     return pairs
 
 
@@ -103,6 +110,8 @@ def join(scores: pa.Table, labels: pa.Table, group_by: str | None = None) -> Joi
         if key not in index or errors[row] is None:
             index[key] = row
     label_keys = labels.column("uri").to_pylist()
+    labelled = set(label_keys)
+    unlabelled = sum(errors[row] is None and key not in labelled for key, row in index.items())
     label_rows = [row for row, key in enumerate(label_keys) if key in index]
     score_rows = [index[label_keys[row]] for row in label_rows]
     unmatched = [key for key in label_keys if key not in index]
@@ -129,6 +138,7 @@ def join(scores: pa.Table, labels: pa.Table, group_by: str | None = None) -> Joi
         groups=groups,
         score_errors=sum(errors[row] is not None for row in score_rows),
         unmatched=unmatched,
+        unlabelled=unlabelled,
     )
 
 
@@ -154,7 +164,8 @@ def evaluate(scores: pa.Table, labels: pa.Table, *, group_by: str | None = None,
                           f"e.g. {example}, scores have e.g. {scored})")
     groups = sorted(set(joined.groups)) if joined.groups is not None else []
     result = Evaluation(scores_rows=len(scores), labels_rows=len(labels), matched=len(joined.uri),
-                        score_errors=joined.score_errors, unmatched=len(joined.unmatched), group_by=group_by,
+                        score_errors=joined.score_errors, unmatched=len(joined.unmatched),
+                        unlabelled=joined.unlabelled, group_by=group_by,
                         groups=groups, resamples=resamples, level=level)
     selections = [(OVERALL, np.ones(len(joined.uri), dtype=bool))]
     selections += [(group, joined.groups == group) for group in groups]
@@ -178,9 +189,9 @@ def _measure(result: Evaluation, group: str, name: str, label: str, x: np.ndarra
                      if result.resamples > 0 else (float("nan"), float("nan")))
         result.metrics.append(Metric(group, name, label, metric, len(x), value, low, high))
 
-    if name == "ai_generated":
+    if FIELDS[name].kind == PROBABILITY:
         if len(x) == 0:
-            skip(CLASSIFICATION, "no image has both an ai_generated score and label (the scorer found no "
+            skip(CLASSIFICATION, f"no image has both a {name} score and label (the scorer found no "
                                  "provenance evidence)")
             return
         if not np.isin(y, (0.0, 1.0)).all():

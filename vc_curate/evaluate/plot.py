@@ -1,4 +1,7 @@
-"""A scatter plot of score against MOS drawn with PIL (no matplotlib in the base install)."""
+"""A scatter plot of score against MOS drawn with PIL (no matplotlib in the base install).
+
+Runs compare: the score axis spans the field's declared range, and each group keeps its colour (groups are
+coloured in name order, not by size), so two plots of different runs read alike."""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import math
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from vc_curate.fields import FIELDS
 
 # Okabe-Ito, a palette that colour-blind readers can tell apart; the last colour marks "other groups".
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -31,30 +36,34 @@ def _label(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e5 else f"{value:.2g}"
 
 
+def group_colours(names) -> dict[str, str]:
+    """A colour per group in name order; past the palette's last colour but one, groups share grey."""
+    names = sorted(set(names), key=str)
+    shown = names if len(names) <= len(PALETTE) else names[: len(PALETTE) - 1]
+    return {g: PALETTE[i] for i, g in enumerate(shown)}
+
+
 def scatter_png(path: str, x: np.ndarray, y: np.ndarray, groups: np.ndarray | None, *, xlabel: str,
                 ylabel: str, title: str, legend: dict[str, str] | None = None,
-                y_range: tuple[float, float] | None = None) -> None:
-    """Write a PNG: one point per image, one colour per group with a legend (`legend` maps a group to
-    its caption, e.g. with n and correlations); `y_range` fixes the score axis (e.g. 0..100)."""
+                x_range: tuple[float, float] | None = None) -> None:
+    """Write a PNG: one point per image, one colour per group (see `group_colours`) with a legend (`legend`
+    maps a group to its caption, e.g. with n and correlations); `x_range` fixes the x axis (e.g. 0..100)."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
     groups = np.asarray(groups, dtype=object)[keep] if groups is not None else np.full(len(x), "all", object)
-    names = sorted(set(groups), key=lambda g: (-int((groups == g).sum()), str(g)))
-    shown = names if len(names) <= len(PALETTE) else names[: len(PALETTE) - 1]
-    colours = {g: PALETTE[i] for i, g in enumerate(shown)}
+    colours = group_colours(groups)
+    names = sorted(set(groups), key=str)
+    shown = [g for g in names if g in colours]
 
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=15)
     small = ImageFont.load_default(size=13)
     big = ImageFont.load_default(size=19)
-    x_ticks = nice_ticks(*((float(x.min()), float(x.max())) if len(x) else (0.0, 1.0)))
-    y_low, y_high = (float(y.min()), float(y.max())) if len(y) else (0.0, 1.0)
-    if y_range:
-        y_low, y_high = min(y_low, y_range[0]), max(y_high, y_range[1])
-    y_ticks = nice_ticks(y_low, y_high)
+    x_ticks = nice_ticks(*(x_range or ((float(x.min()), float(x.max())) if len(x) else (0.0, 1.0))))
+    y_ticks = nice_ticks(*((float(y.min()), float(y.max())) if len(y) else (0.0, 1.0)))
     x0, x1, y0, y1 = x_ticks[0], x_ticks[-1], y_ticks[0], y_ticks[-1]
     plot_right, plot_bottom = WIDTH - RIGHT, HEIGHT - BOTTOM
 
@@ -77,7 +86,8 @@ def scatter_png(path: str, x: np.ndarray, y: np.ndarray, groups: np.ndarray | No
     dots = Image.new("RGBA", image.size, (0, 0, 0, 0))
     dot_draw = ImageDraw.Draw(dots)
     radius = 4 if len(x) < 2000 else 2
-    for group in [g for g in names if g not in colours] + shown[::-1]:  # biggest group drawn last, on top
+    by_size = sorted(shown, key=lambda g: -int((groups == g).sum()))
+    for group in [g for g in names if g not in colours] + by_size[::-1]:  # biggest group drawn last, on top
         colour = colours.get(group, OTHER)
         rgba = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)) + (170,)
         for a, b in zip(px(x[groups == group]), py(y[groups == group])):
@@ -115,6 +125,7 @@ def agreement_plot(path: str, result, joined) -> None:
                                        in (("spearman", "SRCC"), ("pearson", "PLCC")) if name in found])
 
     legend = {group: f"{group}\n{caption(group)}" for group in result.groups} or {"all": "all images"}
-    scatter_png(path, joined.labels["mos"], joined.scores["quality"], joined.groups,
-                xlabel="MOS (human opinion score)", ylabel="quality (score)",
-                title=f"quality against MOS: {caption('all')}", legend=legend, y_range=(0.0, 100.0))
+    spec = FIELDS["quality"]
+    scatter_png(path, joined.scores["quality"], joined.labels["mos"], joined.groups,
+                xlabel=f"quality (score, {spec.low:g}–{spec.high:g})", ylabel="MOS (human opinion score)",
+                title=f"MOS against quality: {caption('all')}", legend=legend, x_range=(spec.low, spec.high))

@@ -18,16 +18,25 @@ def _figure(value: float, low: float, high: float) -> str:
     return f"{value:+.3f} [{low:+.2f}, {high:+.2f}]"
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
 def format_evaluation(result: Evaluation, scores_name: str, labels_name: str) -> str:
     lines = [f"Agreement of {scores_name} with {labels_name}"]
-    lines.append(f"  {result.matched} of {result.labels_rows} labelled images have a score record"
-                 + (f" ({result.score_errors} of them errors, left out)" if result.score_errors else "")
-                 + (f"; {result.unmatched} have none" if result.unmatched else "") + ".")
+    has = "has" if result.matched == 1 else "have"
+    lines.append(f"  {result.matched:,} of {plural(result.labels_rows, 'labelled image')} {has} a score record"
+                 + (f" ({result.score_errors:,} of them {'an error' if result.score_errors == 1 else 'errors'}, "
+                    "left out)" if result.score_errors else "")
+                 + (f"; {result.unmatched:,} {'has' if result.unmatched == 1 else 'have'} none"
+                    if result.unmatched else "") + ".")
+    lines.append(f"  {plural(result.unlabelled, 'scored image')} {'has' if result.unlabelled == 1 else 'have'} "
+                 "no label (left out).")
     if result.group_by:
-        lines.append(f"  Per group of `{result.group_by}` ({len(result.groups)} groups).")
+        lines.append(f"  Per group of `{result.group_by}` ({plural(len(result.groups), 'group')}).")
     if result.resamples:
-        lines.append(f"  [low, high]: {result.level:.0%} percentile intervals from {result.resamples} "
-                     "bootstrap resamples.")
+        lines.append(f"  [low, high]: {result.level:.0%} percentile intervals from "
+                     f"{plural(result.resamples, 'bootstrap resample')}.")
     group_width = max([len("group")] + [len(g) + 2 for g in result.groups])
     for metrics in TABLES:
         rows: dict[tuple[str, str, str], dict[str, str]] = {}

@@ -34,6 +34,7 @@ def test_prints_figures_per_group_and_writes_plot_and_json(scored, tmp_path, cap
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "10 of 10 labelled images have a score record." in out
+    assert "0 scored images have no label (left out)." in out
     assert "Per group of `generator` (2 groups)." in out
     header = next(line for line in out.splitlines() if line.startswith("score vs label"))
     assert "SRCC" in header and "PLCC" in header
@@ -41,7 +42,7 @@ def test_prints_figures_per_group_and_writes_plot_and_json(scored, tmp_path, cap
     assert [r[3] if r[0] == "quality" else r[0] for r in rows] == ["all", "a", "b"]
     assert all(len(r) == (11 if r[0] == "quality" else 8) for r in rows)  # group, n, two figures with CIs
     figures = json.loads((tmp_path / "e.json").read_text())
-    assert figures["group_by"] == "generator" and figures["matched"] == 10
+    assert figures["group_by"] == "generator" and figures["matched"] == 10 and figures["unlabelled"] == 0
     overall = [m for m in figures["metrics"] if m["group"] == "all" and m["metric"] == "spearman"][0]
     assert overall["n"] == 10 and overall["low"] <= overall["value"] <= overall["high"]
     assert Image.open(tmp_path / "scatter.png").format == "PNG"

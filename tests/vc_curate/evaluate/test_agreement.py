@@ -85,6 +85,7 @@ def test_error_records_and_unscored_images_are_counted_and_left_out(scored):
     labels = write_labels(folder, {"filename": files, "mos": [1, 2, 3, 4, 5, 6]})
     result, _ = evaluate(scores, labels, resamples=0)
     assert (result.matched, result.score_errors, result.unmatched) == (5, 1, 1)
+    assert result.unlabelled == 17 - 1 - 4  # every record but the broken one and the four labelled images
     assert figure(result, "spearman").n == 4
 
 
@@ -123,3 +124,22 @@ def test_no_overlap_is_an_error_that_shows_both_sides(scored):
     labels = write_labels(folder, {"filename": ["elsewhere/a.png", "elsewhere/b.png"], "mos": [1, 2]})
     with pytest.raises(LabelsError, match="no labelled image has a score record .*elsewhere/a.png.*img00"):
         evaluate(scores, labels)
+
+
+def test_metrics_follow_the_declared_kind_of_each_field(scored, monkeypatch):
+    """A probability field gets accuracy and AUC, an amount correlations, whatever its name."""
+    from vc_curate import fields
+    from vc_curate.evaluate import agreement
+
+    folder, scores = scored
+    files = [f"images/camera{i}.jpg" for i in range(3)] + [str(SD_WEBUI_PNG), "images/img00.png"]
+    labels = write_labels(folder, {"filename": files, "mos": [1, 2, 3, 4, 5], "ai_generated": [0, 0, 0, 1, 1],
+                                   "sharpness": [5, 4, 3, 2, 1]})
+    result, _ = evaluate(scores, labels, resamples=0)
+    assert {m.metric for m in result.metrics if m.field == "ai_generated"} == {"accuracy", "roc_auc"}
+    assert {m.metric for m in result.metrics if m.field == "sharpness"} == {"spearman", "pearson"}
+    declared = dict(fields.FIELDS, ai_generated=fields.FieldSpec("ai_generated", fields.FIELDS["ai_generated"].type,
+                                                                 fields.AMOUNT, "as an amount", 0, 1))
+    monkeypatch.setattr(agreement, "FIELDS", declared)
+    result, _ = evaluate(scores, labels, resamples=0)
+    assert {m.metric for m in result.metrics if m.field == "ai_generated"} == {"spearman", "pearson"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from vc_curate.evaluate.plot import PALETTE, nice_ticks, scatter_png
+from vc_curate.evaluate.plot import LEFT, PALETTE, TOP, group_colours, nice_ticks, scatter_png
 
 
 def test_ticks_are_round_and_cover_the_data():
@@ -30,7 +30,7 @@ def test_each_group_gets_its_own_colour_in_points_and_legend(tmp_path):
     groups = np.array(["gan"] * 30 + ["diffusion"] * 30 + ["photo"] * 30, dtype=object)
     out = tmp_path / "scatter.png"
     scatter_png(str(out), x, y, groups, xlabel="MOS", ylabel="quality", title="quality against MOS",
-                legend={"gan": "gan\nn=30"}, y_range=(0, 100))
+                legend={"gan": "gan\nn=30"}, x_range=(0, 5))
     image = Image.open(out)
     assert image.format == "PNG" and image.size[0] >= 800
     found = colours_in(out)
@@ -44,3 +44,17 @@ def test_more_groups_than_colours_share_a_grey_other_entry(tmp_path):
     scatter_png(str(out), np.arange(36.0), np.arange(36.0), groups, xlabel="x", ylabel="y", title="t")
     found = colours_in(out)
     assert all(hex_rgb(c) in found for c in PALETTE[:-1]) and (0x9A, 0x9A, 0x9A) in found
+
+
+def test_colours_follow_group_names_not_sizes():
+    assert group_colours(["b", "a", "a", "a"]) == group_colours(["a", "b", "b"]) == {"a": PALETTE[0], "b": PALETTE[1]}
+
+
+def test_a_fixed_x_range_puts_a_point_at_the_same_place_whatever_the_other_points(tmp_path):
+    crops = []
+    for other in (60.0, 90.0):
+        out = tmp_path / f"p{other}.png"
+        scatter_png(str(out), np.array([50.0, other]), np.array([1.0, 2.0]), None, xlabel="quality",
+                    ylabel="MOS", title="t", x_range=(0, 100))
+        crops.append(Image.open(out).convert("RGB").crop((LEFT, TOP, 480, 680)).tobytes())
+    assert crops[0] == crops[1]
