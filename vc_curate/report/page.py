@@ -242,8 +242,8 @@ def _by_defect(table: pa.Table, ok: np.ndarray, top: int, thumbs: _Thumbnails) -
     defects = _strings(table, "defects")
     named = [i for i in np.flatnonzero(ok) if defects[i] is not None]
     if not named:
-        return _section("By defect", "The scorer named no defects for these records (the <code>defects</code> "
-                                     "field is empty); the classic scorer names them.")
+        return _section("By defect", "The scorer named no defects for these records (their <code>defects</code> "
+                                     "field is empty).")
     images: dict[str, list[int]] = defaultdict(list)
     for i in named:
         for word in filter(None, defects[i].split(";")):
