@@ -6,7 +6,8 @@
 
 Match and read (failed reads are dead letters) -> skip what --previous_output has -> RunInference with our
 scorer handler (plain files in the stage that read them; shard members and table rows spread first) ->
---keep_if -> DIR/kept-*, rejected-*, errors-* (and skipped-*) Parquet files with the record schema.
+--keep_if -> DIR/kept-*, rejected-*, errors-* (and skipped-*) Parquet files with the record schema, and
+DIR/stats.json. Local runs print a progress line per scored bundle.
 """
 
 from __future__ import annotations
@@ -15,31 +16,28 @@ import os
 import sys
 import uuid
 
-import apache_beam as beam
-from apache_beam.ml.inference.base import RunInference
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from beam_jobs.logs import drop_noise, quiet_workers
+
+drop_noise()  # before Beam's import, which warns about the BigQuery client this job does not use
+
+import apache_beam as beam  # noqa: E402
+from apache_beam.ml.inference.base import RunInference  # noqa: E402
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions, WorkerOptions  # noqa: E402
 
 from beam_jobs.filtering import ERRORS, KEPT, REJECTED, Decide, compile_keep_if
 from beam_jobs.handler import ScorerModelHandler
 from beam_jobs.io.previous import ReadPrevious, previous_files
 from beam_jobs.io.read import FAILED, MEMBERS, MatchInputs, ReadInputs
 from beam_jobs.io.write import WriteRecords
-from beam_jobs.metrics import counter, counter_values, error_kind, quality_distribution, summary_line
+from beam_jobs.metrics import CountScored, counter_values, summary_line
 from beam_jobs.options import CurateOptions, UsageError, reject_unknown_flags, scorer_options, torch_threads, validate
 from beam_jobs.output_dir import prepare_output_dir
 from beam_jobs.skip import SKIPPED, SkipDone
-from vc_curate.record import Record
+from beam_jobs.stats import WriteStats, now
 from vc_curate.registry import scorer_class
 from vc_curate.rules import RuleError
 
-
-def count_scored(rec: Record) -> Record:
-    if rec.error is not None:
-        counter(f"errors_{error_kind(rec.error)}").inc()
-    else:
-        counter("scored").inc()
-        quality_distribution().update(int(round(rec.quality)))
-    return rec
+LOCAL_RUNNERS = ("DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner", "FnApiRunner")
 
 
 def handler_for(opts: CurateOptions) -> ScorerModelHandler:
@@ -50,6 +48,11 @@ def handler_for(opts: CurateOptions) -> ScorerModelHandler:
 
 def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
     """The whole job; returns the PCollection of written file paths."""
+    runner = pipeline.options.view_as(StandardOptions).runner
+    runner = runner if isinstance(runner, str) or runner is None else type(runner).__name__
+    run = {"started": now().isoformat(timespec="seconds"), "input_patterns": list(opts.input),
+           "keep_if": opts.keep_if, "scorer": opts.scorer, "previous_output": opts.previous_output,
+           "runner": runner or "DirectRunner"}
     matched = (pipeline
                | "Inputs" >> beam.Create(opts.input)
                | "Match" >> beam.ParDo(MatchInputs()).with_outputs(FAILED, main="files"))
@@ -73,12 +76,14 @@ def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
             inputs, done = inputs | f"SkipDone{name}" >> SkipDone(previous)
             skipped.append(done)
         scored.append(inputs | f"Score{name}" >> RunInference(handler, model_identifier=model_id))
-    records = scored | "AllScored" >> beam.Flatten() | "CountScored" >> beam.Map(count_scored)
+    progress = run["runner"] in LOCAL_RUNNERS
+    records = scored | "AllScored" >> beam.Flatten() | "CountScored" >> beam.ParDo(CountScored(progress))
     decided = records | "KeepIf" >> Decide(opts.keep_if)
     outputs = {KEPT: decided[KEPT], REJECTED: decided[REJECTED],
                ERRORS: (matched[FAILED], read[FAILED], decided[ERRORS]) | "AllErrors" >> beam.Flatten()}
     if skipped:
         outputs[SKIPPED] = skipped | "AllSkipped" >> beam.Flatten()
+    _ = outputs | "Stats" >> WriteStats(opts.output_dir, run)
     return outputs | "Write" >> WriteRecords(opts.output_dir, opts.num_shards)
 
 
@@ -113,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     # memory creeps up with the corpus. Local worker processes inherit this; the Dockerfile sets it for remote
     # workers.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    quiet_workers(options.view_as(WorkerOptions))
     pipeline = beam.Pipeline(options=options)
     build(pipeline, opts)
     result = pipeline.run()

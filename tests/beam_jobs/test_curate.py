@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -46,19 +47,30 @@ def test_every_input_lands_once_reruns_refuse_or_repeat_and_incremental_runs_ski
     kept = sum(kind == "kept" for kind in corpus.expected.values())
     summary = f"13 inputs: {kept} kept, {8 - kept} rejected, 5 errors (read 2, decode 3), 0 skipped; 8 scored"
     assert summary in done.stdout
+    log = done.stderr.splitlines()
+    assert any(line.startswith("vc-curate beam: scored") for line in log)  # progress per bundle
+    assert "Discarding unparseable args" not in done.stderr
+    # all that is left of Beam's log: what each local worker process prints before it reads its options
+    startup = ("WARNING:root:apitools not found", "INFO:__main__:Logging handler created.")
+    assert not [line for line in log if not line.startswith(("vc-curate beam: scored", *startup))], log
+    assert sum(line.startswith(startup) for line in log) <= 2 * len(startup)
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["outcomes"] == {"errors": 5, "kept": kept, "rejected": 8 - kept}
+    assert stats["errors"] == {"decode": 3, "read": 2} and stats["input_patterns"] == [str(corpus.root)]
     errors = by_name(out / "errors-00000-of-00001.parquet")
     assert errors["corrupt.tar"]["error"].startswith("read failed: ")
     assert errors["broken.jpg"]["error"].startswith("decode failed: ")
     assert errors["shard.tar#0002.jpg"]["json"] == '{"caption": "broken"}'
     scored = by_name(out / "kept-00000-of-00001.parquet") | by_name(out / "rejected-00000-of-00001.parquet")
     assert scored["table.parquet#0"]["key"] == "k0" and scored["a.jpg"]["scorer"].startswith("classic/")
+    assert stats["scorer_versions"] == {scored["a.jpg"]["scorer"]: 8 + 3}  # scored, and decode errors
 
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "stats.json"}
     refused = curate(*args, "--output_dir", str(out))
     assert refused.returncode == 2 and "is not empty" in refused.stderr.strip().splitlines()[-1]
     again = curate(*args, "--output_dir", str(out), "--overwrite")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # same files, same bytes
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != "stats.json"} == before  # same bytes
 
     changes = {"a.jpg": good(11),  # changed: scored again
                "broken.jpg": good(12),  # an earlier error, now readable: retried
