@@ -214,13 +214,14 @@ def _extremes(table: pa.Table, ok: np.ndarray, quality: np.ndarray, top: int, th
     order = scored[np.argsort(-quality[scored], kind="stable")]
     highest = order[: min(top, (len(order) + 1) // 2)]  # few images: highest and lowest split them
     lowest = order[::-1][: min(top, len(order) - len(highest))]
+    spec = FIELDS["quality"]
     sections = []
     for title, rows in (("Highest quality scores", highest), ("Lowest quality scores", lowest)):
         if len(rows):
             values = quality[rows]
             note = (f"{plural(len(rows), 'image')} of {len(scored):,}, quality {value_text('quality', values.max())}"
                     + (f" to {value_text('quality', values.min())}" if len(rows) > 1 else "")
-                    + f" (0–100, higher is better).")
+                    + f" ({spec.low:g}–{spec.high:g}, higher is better).")
             sections.append(_gallery(title, note, table, rows, thumbs))
     return sections
 
