@@ -1,4 +1,4 @@
-"""Agreement with people: join a labels table (DESIGN) with a scores table and measure Spearman, Pearson,
+"""Agreement with people: join a labels table with a scores table and measure Spearman, Pearson,
 accuracy and ROC AUC per field, overall and per group, with bootstrap intervals and a scatter plot."""
 
 from vc_curate.evaluate.agreement import Evaluation, Joined, Metric, Skipped, evaluate, join

@@ -1,4 +1,4 @@
-"""Labels tables (DESIGN): CSV or Parquet with an image column (`uri`, or `filename` resolved against the
+"""Labels tables: CSV or Parquet with an image column (`uri`, or `filename` resolved against the
 table's folder), `mos`, and optional `dataset`, `std`, the five attributes and `ai_generated` (0/1)."""
 
 from __future__ import annotations
