@@ -10,6 +10,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from vc_curate.errors import first_line
+
 
 class LabelsError(ValueError):
     """A labels or scores table that cannot be used; the message is one line that says what to fix."""
@@ -71,8 +73,7 @@ def read_table(path: str) -> pa.Table:
             return pacsv.read_csv(path, parse_options=pacsv.ParseOptions(delimiter=delimiter))
         return pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise LabelsError(f"cannot read {path} as CSV or Parquet: {first_line}") from None
+        raise LabelsError(f"cannot read {path} as CSV or Parquet: {first_line(exc)}") from None
 
 
 def read_labels(path: str) -> pa.Table:

@@ -17,6 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vc_curate.columns import float_column
+from vc_curate.errors import first_line
 from vc_curate.fields import AMOUNT, ATTRIBUTES, DEFECTS, FIELDS, GRADE, PROBABILITY, SCORES
 from vc_curate.report.errors import common_errors
 from vc_curate.report.histogram import histogram_svg
@@ -46,7 +48,7 @@ def read_scores(path: str) -> pa.Table:
                               "write one with `vc-curate score`")
         return pq.read_table(path, columns=[name for name in SHOWN if name in schema.names])
     except (pa.ArrowInvalid, OSError) as exc:
-        raise ReportError(f"cannot read {path} as Parquet: {str(exc).strip().splitlines()[0]}") from None
+        raise ReportError(f"cannot read {path} as Parquet: {first_line(exc)}") from None
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -59,12 +61,6 @@ def value_text(name: str, value: float | None) -> str:
     if value is None or not np.isfinite(value):
         return "–"
     return f"{value:.2f}" if FIELDS[name].kind == PROBABILITY else f"{value:.1f}"
-
-
-def _floats(table: pa.Table, name: str) -> np.ndarray:
-    if name not in table.column_names:
-        return np.full(len(table), np.nan)
-    return table.column(name).cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
 
 
 def _strings(table: pa.Table, name: str) -> list[str | None]:
@@ -103,8 +99,7 @@ class _Thumbnails:
                 self._made[uri] = exc
         made = self._made[uri]
         if isinstance(made, Exception):
-            reason = str(made).strip().splitlines()[0] if str(made).strip() else type(made).__name__
-            return f'<div class="missing">cannot show the image: {escape(reason[:200])}</div>'
+            return f'<div class="missing">cannot show the image: {escape(first_line(made)[:200])}</div>'
         tiny = ' class="tiny"' if max(row.get("width") or 0, row.get("height") or 0) < 64 else ""
         img = f'<img{tiny} src="{made}" alt="{escape(os.path.basename(uri))}">'
         link = image_link(uri)
@@ -193,7 +188,7 @@ def _charts(table: pa.Table, ok: np.ndarray) -> str:
     charts = []
     for name in CHARTED:
         spec = FIELDS[name]
-        values = _floats(table, name)[ok]
+        values = float_column(table, name)[ok]
         known = int(np.isfinite(values).sum())
         if spec.kind == PROBABILITY and not known:
             continue  # nothing is known about it: no empty chart
@@ -228,7 +223,7 @@ def _extremes(table: pa.Table, ok: np.ndarray, quality: np.ndarray, top: int, th
 
 def _likely_ai(table: pa.Table, ok: np.ndarray, top: int, thumbs: _Thumbnails) -> list[str]:
     """The images whose evidence says AI-generated; nothing when no image's does."""
-    ai = _floats(table, "ai_generated")
+    ai = float_column(table, "ai_generated")
     likely = np.flatnonzero(ok & np.isfinite(ai) & (ai >= AI_LIKELY))
     if not len(likely):
         return []
@@ -255,7 +250,7 @@ def _by_defect(table: pa.Table, ok: np.ndarray, top: int, thumbs: _Thumbnails) -
     if not images:
         return _section("By defect", note)
     order = sorted(images, key=lambda d: (-len(images[d]), DEFECTS.index(d) if d in DEFECTS else len(DEFECTS)))
-    quality = _floats(table, "quality")
+    quality = float_column(table, "quality")
     header = '<tr><th>defect</th><th class="num">images</th><th class="num">share</th></tr>'
     rows = "".join(f'<tr><td><a href="#defect-{escape(d)}">{escape(d)}</a></td><td class="num">'
                    f'{len(images[d]):,}</td><td class="num">{len(images[d]) / len(named):.1%}</td></tr>'
@@ -312,7 +307,7 @@ def build_report(table: pa.Table, *, source: str = "", top: int = 8, thumb_side:
     uris = table.column("uri").to_pylist()
     errors = table.column("error").to_pylist()
     ok = np.array([e is None for e in errors], dtype=bool)
-    quality = _floats(table, "quality")
+    quality = float_column(table, "quality")
     thumbs = _Thumbnails(thumb_side)
     sections = [_charts(table, ok), *_extremes(table, ok, quality, top, thumbs), *_likely_ai(table, ok, top, thumbs),
                 _by_defect(table, ok, top, thumbs), _duplicates(table), _errors(uris, errors)]
