@@ -1,7 +1,7 @@
 """`python -m beam_jobs.curate`: score image corpora with a vc_curate scorer on Beam and split them by a rule.
 
     python -m beam_jobs.curate --input 'images/**' --input shards/*.tar --output_dir out \
-        --keep_if 'quality >= 50 and authenticity != "ai-generated"' \
+        --keep_if 'quality >= 50 and sharpness >= 30' \
         [--previous_output last_run] [--runner ...]
 
 Match and read (failed reads are dead letters) -> skip what --previous_output has -> RunInference with our
