@@ -83,8 +83,7 @@ class Rule:
             acero.Declaration("project", acero.ProjectNodeOptions([self.expression(table.schema, percentiles)],
                                                                  ["keep"])),
         ])
-        keep = plan.to_table(use_threads=True).column("keep")
-        return keep.to_numpy() if keep.num_chunks == 1 else keep.combine_chunks().to_numpy(zero_copy_only=False)
+        return np.asarray(plan.to_table(use_threads=True).column("keep").to_numpy(), dtype=bool)
 
     def _check(self, schema: pa.Schema) -> None:
         """RuleError unless every field the rule names is in `schema`, with a type the rule can compare."""

@@ -115,7 +115,8 @@ def test_percentiles_of_nothing_match_nothing():
     t = pa.table({"quality": pa.array([None, NAN], pa.float32()), "error": [None, None]})
     assert mask("quality < p50 or quality >= p50", t) == [False, False]
     empty = TABLE.slice(0, 0)
-    assert compile_rule("quality > p50", empty.column_names).mask(empty).shape == (0,)
+    nothing = compile_rule("quality > p50", empty.column_names).mask(empty)
+    assert nothing.shape == (0,) and nothing.dtype == bool
 
 
 def test_float32_fields_compare_with_the_nearest_float32():
