@@ -186,8 +186,10 @@ class _Parser:
             pm = _PERCENTILE.match(text)
             if pm:
                 return Percentile(float(pm.group(1).replace("_", ".")), text)
+            after_op = self.i > 1 and self.tokens[self.i - 2][0] == "op"
+            hint = f'; for the text "{text}", use double quotes' if after_op else ""
             raise RuleError(f"unknown field {text!r} in {self.text!r}{_did_you_mean(text, self.columns)}; "
-                            f"fields: {', '.join(sorted(self.columns))}")
+                            f"fields: {', '.join(sorted(self.columns))}{hint}")
         raise self.fail("a field, number or string")
 
     def parse_comparison(self):

@@ -20,6 +20,7 @@ def error_of(rule: str) -> str:
 
 @pytest.mark.parametrize("rule, message", [
     ("qualty > 5", "unknown field 'qualty' in 'qualty > 5' (did you mean 'quality'?)"),
+    ("authenticity == unknown", 'fields: authenticity, critique, error, quality; for the text "unknown", use double'),
     ("quality >", "expected a field, number or string but found the end"),
     ("quality > 1 and", "expected a field, number or string but found the end"),
     ("", "empty"),
