@@ -56,9 +56,9 @@ class DecideBatch(beam.DoFn):
             yield _route(rec, bool(kept))
 
 
-def _percentile_values(records: list[Record], rule_text: str) -> pa.Table:
-    """The values a rule takes percentiles of, from the records without an error."""
-    return records_table((rec for rec in records if rec.error is None), compile_keep_if(rule_text).percentile_fields)
+def _percentile_values(records: list[Record], fields: list[str]) -> pa.Table:
+    """The values of the fields a rule takes percentiles of, from the records without an error."""
+    return records_table((rec for rec in records if rec.error is None), fields)
 
 
 def _percentiles(tables: list[pa.Table], rule_text: str) -> dict:
@@ -76,11 +76,11 @@ class Decide(beam.PTransform):
 
     def expand(self, records):
         batches = records | "Batch" >> beam.BatchElements(max_batch_size=MAX_BATCH)
-        percentiles = None
-        if compile_keep_if(self.rule_text).uses_percentiles:
+        percentiles, rule = None, compile_keep_if(self.rule_text)
+        if rule.uses_percentiles:
             percentiles = beam.pvalue.AsSingleton(
                 batches
-                | "PercentileValues" >> beam.Map(_percentile_values, self.rule_text)
+                | "PercentileValues" >> beam.Map(_percentile_values, rule.percentile_fields)
                 | "Gather" >> beam.combiners.ToList()
                 | "Percentiles" >> beam.Map(_percentiles, self.rule_text))
         return batches | "Decide" >> beam.ParDo(DecideBatch(self.rule_text), percentiles).with_outputs(
