@@ -11,10 +11,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from vc_curate.record import SCHEMA
+from vc_curate.fields import ENUM, FIELDS, TAGS
 from vc_curate.rules.parser import Compare, Contains, Field, Literal, Percentile, RuleError, walk
-
-AUTHENTICITY = ("ai-generated", "photographic", "unknown")
 
 
 @dataclass(frozen=True)
@@ -30,10 +28,10 @@ class Holds:
 
 
 def declared_fields() -> dict[str, Holds]:
-    """What each record field holds, from the record's declaration."""
-    return {f.name: Holds(number=not pa.types.is_string(f.type),
-                          values=AUTHENTICITY if f.name == "authenticity" else ())
-            for f in SCHEMA}
+    """What each record field holds, from its declaration in `vc_curate.fields`."""
+    return {name: Holds(number=spec.numeric, values=spec.values if spec.kind == ENUM else (),
+                        words=spec.values if spec.kind == TAGS else ())
+            for name, spec in FIELDS.items()}
 
 
 def holds_of_type(name: str, typ: pa.DataType) -> Holds:

@@ -79,6 +79,14 @@ def test_error_records_are_unknown_in_every_comparison():
     assert mask("error is not null and quality is null", t) == [True, False, False]
 
 
+def test_tags_contain_whole_words():
+    t = pa.table({"defects": ["blur;noise", "motion-blur", "", None, "noise;blur", "haze;blur;glare", "blur"],
+                  "error": [None, None, None, None, None, None, "decode failed: x"]})
+    assert mask('defects contains "blur"', t) == [True, False, False, False, True, True, False]
+    assert mask('not defects contains "blur"', t) == [False, True, True, False, False, False, False]
+    assert mask('defects == ""', t) == [False, False, True, False, False, False, False]
+
+
 def test_tables_without_an_error_column():
     t = pa.table({"quality": [40.0, 60.0]})
     assert mask("quality > 50", t) == [False, True]
