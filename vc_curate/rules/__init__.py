@@ -2,6 +2,7 @@
 
     quality >= 50 and authenticity != "ai-generated"
     (sharpness < 30 or noisiness > p90) and not (critique is null)
+    defects contains "blur" and quality < p20
 
 Comparisons use three-valued logic: a comparison with null (or NaN), or on an error record, is unknown;
 `not unknown` stays unknown, and a rule that ends unknown does not match. `pNN` is the NNth percentile of
