@@ -11,9 +11,9 @@ an error). `is null` is a test, not a comparison: `error is not null` selects th
 """
 
 from vc_curate.rules.compiler import Rule
-from vc_curate.rules.parser import MAX_DEPTH, RuleError
+from vc_curate.rules.parser import MAX_DEPTH, MAX_TESTS, RuleError
 
-__all__ = ["MAX_DEPTH", "Rule", "RuleError", "compile_rule"]
+__all__ = ["MAX_DEPTH", "MAX_TESTS", "Rule", "RuleError", "compile_rule"]
 
 
 def compile_rule(text: str, columns) -> Rule:

@@ -8,7 +8,8 @@
                 | field "contains" string | field "is" ["not"] "null"
     operand    := field | number | string | pNN
 
-Nesting (parentheses and `not`) is limited to MAX_DEPTH levels, so no rule can exhaust the stack.
+Nesting (parentheses and `not`) is limited to MAX_DEPTH levels, so no rule can exhaust the stack, and a rule
+holds at most MAX_TESTS comparisons (Arrow's expression binding grows with their square).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 
 MAX_DEPTH = 100
+MAX_TESTS = 1000
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<num>-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|-?\.\d+)|(?P<str>"(?:[^"\\]|\\.)*")'
@@ -113,6 +115,7 @@ class _Parser:
         self.tokens = _tokens(text)
         self.i = 0
         self.depth = 0
+        self.tests = 0
 
     def peek(self) -> tuple[str, str, int] | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -193,6 +196,10 @@ class _Parser:
         raise self.fail("a field, number or string")
 
     def parse_comparison(self):
+        self.tests += 1
+        if self.tests > MAX_TESTS:
+            where = self.peek()[2] + 1 if self.peek() else len(self.text)
+            raise RuleError(f"the rule holds more than {MAX_TESTS} comparisons at position {where}")
         left = self.parse_operand()
         if self.take_word("is"):
             negate = self.take_word("not")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from vc_curate.rules import MAX_DEPTH, RuleError, compile_rule
+from vc_curate.rules import MAX_DEPTH, MAX_TESTS, RuleError, compile_rule
 
 COLUMNS = ["quality", "authenticity", "critique", "error"]
 
@@ -92,3 +92,10 @@ def test_long_flat_chains_are_not_nesting():
     assert compile_rule(rule, t.column_names).mask(t).tolist() == [False, True, False]
     rule = " and ".join(["quality > 1"] * 500)
     assert compile_rule(rule, t.column_names).mask(t).tolist() == [False, True, False]
+
+
+def test_the_number_of_comparisons_is_limited():
+    compile_rule(" or ".join(["quality > 1"] * MAX_TESTS), COLUMNS)
+    message = error_of(" or ".join(["quality > 1"] * (MAX_TESTS + 1)))
+    assert message.startswith(f"the rule holds more than {MAX_TESTS} comparisons at position ")
+    assert "comparisons at position" in error_of(" or ".join(["quality > 1"] * MAX_TESTS) + " or")
