@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from vc_curate.fields import ENUM, FIELDS, TAGS
-from vc_curate.rules.parser import Compare, Contains, Field, Literal, Percentile, RuleError, walk
+from vc_curate.rules.parser import Compare, Contains, Field, Literal, Percentile, RuleError, shown, walk
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,10 @@ def _check_compare(node: Compare, holds: dict[str, Holds], text: str) -> None:
     left, right = sort(node.left), sort(node.right)
     for side, other in ((node.left, node.right), (node.right, node.left)):
         if isinstance(side, Percentile) and sort(other) is False:
-            raise RuleError(f"{side.text} needs a numeric field, not {_show(other)}, in {text!r}")
+            raise RuleError(f"{side.text} needs a numeric field, not {_show(other)}, in {shown(text)}")
     if left is not None and right is not None and left != right:
         raise RuleError(f"cannot compare text with a number ({_show(node.left)} {node.op} {_show(node.right)}) "
-                        f"in {text!r}; strings take double quotes")
+                        f"in {shown(text)}; strings take double quotes")
     for side, other in ((node.left, node.right), (node.right, node.left)):
         if not (isinstance(side, Field) and isinstance(other, Literal) and side.name in holds):
             continue
@@ -77,7 +77,7 @@ def _check_compare(node: Compare, holds: dict[str, Holds], text: str) -> None:
         if allowed and other.value not in allowed:
             close = [v for v in allowed if v.lower() == str(other.value).lower()]
             hint = f' (did you mean "{close[0]}"?)' if close else ""
-            raise RuleError(f'{side.name} is never "{other.value}"{hint} in {text!r}; '
+            raise RuleError(f'{side.name} is never "{other.value}"{hint} in {shown(text)}; '
                             f"its values: {_quoted(allowed)}")
 
 
@@ -88,9 +88,11 @@ def _check_contains(node: Contains, holds: dict[str, Holds], text: str) -> None:
     if not words:
         tagged = sorted(name for name, h in holds.items() if h.words)
         which = f" ({', '.join(tagged)})" if tagged else ""
-        raise RuleError(f"'contains' needs a field of ;-separated words{which}, not {node.field.name}, in {text!r}")
+        raise RuleError(f"'contains' needs a field of ;-separated words{which}, not {node.field.name}, "
+                        f"in {shown(text)}")
     if node.word not in words:
-        raise RuleError(f'{node.field.name} never contains "{node.word}" in {text!r}; its words: {_quoted(words)}')
+        raise RuleError(f'{node.field.name} never contains "{node.word}" in {shown(text)}; '
+                        f"its words: {_quoted(words)}")
 
 
 def check(tree, holds: dict[str, Holds], text: str) -> None:

@@ -17,7 +17,8 @@ import pyarrow.acero as acero
 import pyarrow.compute as pc
 
 from vc_curate.rules.checker import Holds, check, declared_fields, holds_of_type
-from vc_curate.rules.parser import Compare, Contains, Field, IsNull, Logic, Percentile, RuleError, parse, walk
+from vc_curate.rules.parser import (Compare, Contains, Field, IsNull, Logic, Percentile, RuleError, parse, shown,
+                                    walk)
 
 Data = pa.Table | pa.RecordBatch
 Percentiles = dict[tuple[str, float], float | None]
@@ -91,7 +92,7 @@ class Rule:
 
     def _holds(self, name: str, schema: pa.Schema) -> Holds:
         if name not in schema.names:
-            raise RuleError(f"unknown field {name!r} in {self.text!r}; fields: {', '.join(schema.names)}")
+            raise RuleError(f"unknown field {name!r} in {shown(self.text)}; fields: {', '.join(schema.names)}")
         found = holds_of_type(name, schema.field(name).type)
         declared = self._declared.get(name)
         if declared is None:

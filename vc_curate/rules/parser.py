@@ -34,6 +34,11 @@ class RuleError(ValueError):
     """A rule that cannot be parsed, checked or evaluated; the message is one line and says where."""
 
 
+def shown(text: str, limit: int = 120) -> str:
+    """`text` quoted for an error message, cut short past `limit` characters so the message stays readable."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f" (and {len(text) - limit:,} more characters)"
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -103,7 +108,7 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
                 hint = "; compare with =="
             elif char == '"':
                 hint = "; the string is not closed"
-            raise RuleError(f"unexpected character {char!r} at position {where} in {text!r}{hint}")
+            raise RuleError(f"unexpected character {char!r} at position {where} in {shown(text)}{hint}")
         tokens.append((kind, m.group(kind), m.start(kind)))
     return tokens
 
@@ -129,8 +134,8 @@ class _Parser:
 
     def fail(self, expected: str) -> RuleError:
         tok = self.peek()
-        where = f"{tok[1]!r} at position {tok[2] + 1}" if tok else "the end"
-        return RuleError(f"expected {expected} but found {where} in {self.text!r}")
+        where = f"{shown(tok[1])} at position {tok[2] + 1}" if tok else "the end"
+        return RuleError(f"expected {expected} but found {where} in {shown(self.text)}")
 
     def parse(self):
         if not self.tokens:
@@ -191,8 +196,8 @@ class _Parser:
                 return Percentile(float(pm.group(1).replace("_", ".")), text)
             after_op = self.i > 1 and self.tokens[self.i - 2][0] == "op"
             hint = f'; for the text "{text}", use double quotes' if after_op else ""
-            raise RuleError(f"unknown field {text!r} in {self.text!r}{_did_you_mean(text, self.columns)}; "
-                            f"fields: {', '.join(sorted(self.columns))}{hint}")
+            raise RuleError(f"unknown field {shown(text)} at position {tok[2] + 1} in {shown(self.text)}"
+                            f"{_did_you_mean(text, self.columns)}; fields: {', '.join(sorted(self.columns))}{hint}")
         raise self.fail("a field, number or string")
 
     def parse_comparison(self):
@@ -206,12 +211,13 @@ class _Parser:
             if not self.take_word("null"):
                 raise self.fail("'null' after 'is not'" if negate else "'null' after 'is'")
             if not isinstance(left, Field):
-                raise RuleError(f"'is null' needs a field on its left in {self.text!r}")
+                raise RuleError(f"'is null' needs a field on its left in {shown(self.text)}")
             return IsNull(left, negate)
         if self.take_word("contains"):
             word = self.parse_operand()
             if not (isinstance(left, Field) and isinstance(word, Literal) and isinstance(word.value, str)):
-                raise RuleError(f"'contains' needs a field on its left and a string on its right in {self.text!r}")
+                raise RuleError("'contains' needs a field on its left and a string on its right in "
+                                f"{shown(self.text)}")
             return Contains(left, word.value)
         tok = self.peek()
         if not (tok and tok[0] == "op"):
@@ -219,10 +225,10 @@ class _Parser:
         self.i += 1
         right = self.parse_operand()
         if not any(isinstance(side, Field) for side in (left, right)):
-            raise RuleError(f"a comparison needs a field on one side in {self.text!r}")
+            raise RuleError(f"a comparison needs a field on one side in {shown(self.text)}")
         for side, other in ((left, right), (right, left)):
             if isinstance(side, Percentile) and not isinstance(other, Field):
-                raise RuleError(f"{side.text} needs a field on the other side in {self.text!r}")
+                raise RuleError(f"{side.text} needs a field on the other side in {shown(self.text)}")
         return Compare(tok[1], left, right)
 
 

@@ -19,7 +19,7 @@ def error_of(rule: str) -> str:
 
 
 @pytest.mark.parametrize("rule, message", [
-    ("qualty > 5", "unknown field 'qualty' in 'qualty > 5' (did you mean 'quality'?)"),
+    ("qualty > 5", "unknown field 'qualty' at position 1 in 'qualty > 5' (did you mean 'quality'?)"),
     ("authenticity == unknown", 'fields: authenticity, critique, error, quality; for the text "unknown", use double'),
     ("quality >", "expected a field, number or string but found the end"),
     ("quality > 1 and", "expected a field, number or string but found the end"),
@@ -99,3 +99,9 @@ def test_the_number_of_comparisons_is_limited():
     message = error_of(" or ".join(["quality > 1"] * (MAX_TESTS + 1)))
     assert message.startswith(f"the rule holds more than {MAX_TESTS} comparisons at position ")
     assert "comparisons at position" in error_of(" or ".join(["quality > 1"] * MAX_TESTS) + " or")
+
+
+def test_long_rules_are_cut_short_in_messages():
+    message = error_of(" or ".join(["quality > 1"] * 900) + " or qualty > 1")
+    assert message.startswith("unknown field 'qualty' at position 13501 in 'quality > 1 or ")
+    assert "(and 13,390 more characters)" in message and len(message) < 300
