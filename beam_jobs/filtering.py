@@ -1,13 +1,15 @@
 """`--keep_if`: the rule language of `vc_curate.rules`, deciding kept / rejected; error records go to errors.
 
-A rule without percentiles is evaluated record by record. A rule with percentiles (`quality >= p80`) is
-evaluated once over the whole scored collection: the columns it names (plus uri, sha256, error) of every
-record are gathered on one worker, which then decides each record; fine for tens of millions of records.
+Records are decided in batches (`BatchElements`): each batch becomes a small Arrow table of the fields the
+rule names, evaluated by the rule's one Arrow expression. A rule with percentiles (`quality >= p80`) first
+computes them over the whole scored collection: the values of the fields it takes percentiles of (a few
+bytes per record, error records left out) are gathered on one worker, and the percentiles reach every batch
+as a side input; fine for tens of millions of records.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
 import pyarrow as pa
@@ -17,15 +19,19 @@ from vc_curate.record import FIELDS, SCHEMA, Record
 from vc_curate.rules import Rule, compile_rule
 
 KEPT, REJECTED, ERRORS = "kept", "rejected", "errors"
+MAX_BATCH = 1024
 
 
 def compile_keep_if(text: str) -> Rule:
-    """Raises `vc_curate.rules.RuleError` (one line) for bad syntax or unknown fields."""
+    """Raises `vc_curate.rules.RuleError` (one line) for bad syntax, unknown fields or impossible comparisons."""
     return compile_rule(text, FIELDS)
 
 
-def _key(rec: Record) -> tuple[str, str]:
-    return rec.uri, rec.sha256 or ""
+def records_table(records: Iterable[Record], names: Iterable[str]) -> pa.Table:
+    """The named fields of `records` as an Arrow table with the record schema's types."""
+    records, names = list(records), set(names)
+    return pa.table({name: pa.array([getattr(rec, name) for rec in records], SCHEMA.field(name).type)
+                     for name in FIELDS if name in names})
 
 
 def _route(rec: Record, keep: bool) -> beam.pvalue.TaggedOutput:
@@ -35,8 +41,8 @@ def _route(rec: Record, keep: bool) -> beam.pvalue.TaggedOutput:
     return beam.pvalue.TaggedOutput(KEPT if keep else REJECTED, rec)
 
 
-class DecideEach(beam.DoFn):
-    """Record -> kept / rejected / errors, for rules that need no other record."""
+class DecideBatch(beam.DoFn):
+    """A batch of records -> kept / rejected / errors, with percentiles (if any) of the whole collection."""
 
     def __init__(self, rule_text: str):
         self.rule_text = rule_text
@@ -44,53 +50,38 @@ class DecideEach(beam.DoFn):
     def setup(self) -> None:
         self.rule = compile_keep_if(self.rule_text)
 
-    def process(self, rec: Record) -> Iterator:
-        keep = rec.error is None and self.rule.matches({name: getattr(rec, name) for name in FIELDS})
-        yield _route(rec, keep)
+    def process(self, records: list[Record], percentiles=None) -> Iterator:
+        keep = self.rule.mask(records_table(records, [*self.rule.fields, "error"]), percentiles)
+        for rec, kept in zip(records, keep):
+            yield _route(rec, bool(kept))
 
 
-def _decisions(rows: list[dict], rule_text: str) -> Iterator[tuple[tuple[str, str], bool]]:
+def _percentile_values(records: list[Record], fields: list[str]) -> pa.Table:
+    """The values of the fields a rule takes percentiles of, from the records without an error."""
+    return records_table((rec for rec in records if rec.error is None), fields)
+
+
+def _percentiles(tables: list[pa.Table], rule_text: str) -> dict:
     rule = compile_keep_if(rule_text)
-    mask = rule.mask(pa.Table.from_pylist(rows, schema=_narrow_schema(rule))) if rows else []
-    for row, keep in zip(rows, mask):
-        yield (row["uri"], row["sha256"] or ""), bool(keep)
-
-
-def _narrow_schema(rule: Rule) -> pa.Schema:
-    """The columns a percentile rule needs to decide every record."""
-    wanted = {"uri", "sha256", "error", *rule.fields}
-    return pa.schema([SCHEMA.field(name) for name in FIELDS if name in wanted])
-
-
-def _route_joined(element: tuple[tuple[str, str], dict]) -> Iterator:
-    _, groups = element
-    keep = any(groups["keep"])
-    for rec in groups["records"]:
-        yield _route(rec, keep)
+    values = pa.concat_tables(tables) if tables else records_table([], rule.percentile_fields)
+    return rule.percentiles(values)
 
 
 class Decide(beam.PTransform):
-    """Records -> tagged `kept`, `rejected`, `errors`."""
+    """Records -> tagged `kept`, `rejected`, `errors`; every record lands in exactly one."""
 
     def __init__(self, rule_text: str):
         super().__init__()
         self.rule_text = rule_text
 
     def expand(self, records):
-        rule = compile_keep_if(self.rule_text)
-        if not rule.uses_percentiles:
-            return records | beam.ParDo(DecideEach(self.rule_text)).with_outputs(KEPT, REJECTED, ERRORS)
-        columns = _narrow_schema(rule).names
-        rule_text = self.rule_text
-        decisions = (
-            records
-            | "Narrow" >> beam.Map(lambda rec: {name: getattr(rec, name) for name in columns})
-            | "Gather" >> beam.combiners.ToList()
-            | "Percentiles" >> beam.FlatMap(lambda rows: _decisions(rows, rule_text))
-        )
-        keyed = records | "KeyRecords" >> beam.Map(lambda rec: (_key(rec), rec))
-        return (
-            {"records": keyed, "keep": decisions}
-            | "JoinDecisions" >> beam.CoGroupByKey()
-            | "Route" >> beam.FlatMap(_route_joined).with_outputs(KEPT, REJECTED, ERRORS)
-        )
+        batches = records | "Batch" >> beam.BatchElements(max_batch_size=MAX_BATCH)
+        percentiles, rule = None, compile_keep_if(self.rule_text)
+        if rule.uses_percentiles:
+            percentiles = beam.pvalue.AsSingleton(
+                batches
+                | "PercentileValues" >> beam.Map(_percentile_values, rule.percentile_fields)
+                | "Gather" >> beam.combiners.ToList()
+                | "Percentiles" >> beam.Map(_percentiles, self.rule_text))
+        return batches | "Decide" >> beam.ParDo(DecideBatch(self.rule_text), percentiles).with_outputs(
+            KEPT, REJECTED, ERRORS)

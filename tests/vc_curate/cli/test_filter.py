@@ -35,7 +35,8 @@ def test_percentile_rule(scores, tmp_path):
     assert pq.read_table(kept).column("uri").to_pylist() == ["a", "d"]
 
 
-@pytest.mark.parametrize("rule", ["qualty > 1", "quality >> 1", "quality > 'x'"])
+@pytest.mark.parametrize("rule", ["qualty > 1", "quality >> 1", "quality > 'x'", 'authenticity == "AI-generated"',
+                                  "(" * 400 + "quality > 1" + ")" * 400, "not " * 100_000 + "quality > 1"])
 def test_bad_rule_exit_2(scores, tmp_path, rule, capsys):
     assert main(["filter", str(scores), "--keep-if", rule, "--out", str(tmp_path / "k.parquet")]) == 2
     err = capsys.readouterr().err.strip()
