@@ -126,21 +126,27 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     return im
 
 
+def _orientation(im: Image.Image) -> int:
+    try:
+        return int(im.getexif().get(0x0112, 1))
+    except Exception:  # malformed EXIF must not cost the image
+        return 1
+
+
 def decode_opened(im: Image.Image, options: DecodeOptions) -> DecodedImage:
     """Decode an image from `open_image` to RGB at most `options.long_side` pixels on the long side."""
     fmt = im.format
     quality = jpeg_quality(im) if fmt == "JPEG" else None
     native_w, native_h = im.size
     try:
-        orientation = im.getexif().get(0x0112, 1)
-    except Exception:  # malformed EXIF must not cost the image
-        orientation = 1
-    if orientation in _ORIENTATION_SWAPS:
-        native_w, native_h = native_h, native_w
-    try:
         if fmt == "JPEG":
             _draft(im, options.long_side)
+        # Load before anything reads EXIF: PNG's getexif() decodes the image to reach a late eXIf chunk, and
+        # a second load() after a swallowed decode error returns the partly decoded pixels as if whole.
         im.load()  # first frame of animations
+        orientation = _orientation(im)
+        if orientation in _ORIENTATION_SWAPS:
+            native_w, native_h = native_h, native_w
         rgb = _to_rgb(im)
         if orientation in _TRANSPOSE:
             rgb = rgb.transpose(_TRANSPOSE[orientation])

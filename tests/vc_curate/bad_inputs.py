@@ -30,3 +30,21 @@ def bad_inputs() -> dict[str, bytes]:
         "unknown_format.bin": bytes(range(256)) * 4,
         "bomb.png": png_bomb(),
     }
+
+
+def png_chunk_offsets(png: bytes, kind: bytes) -> list[int]:
+    """Where each `kind` chunk's data starts in a PNG."""
+    pos, found = 8, []
+    while pos + 8 <= len(png):
+        length, chunk = struct.unpack(">I4s", png[pos:pos + 8])
+        if chunk == kind:
+            found.append(pos + 8)
+        pos += 12 + length
+    return found
+
+
+def idat_flipped(png: bytes, offset: int) -> bytes:
+    """The PNG with one byte of its first IDAT's compressed data inverted (its CRC left stale, as on disk)."""
+    data = bytearray(png)
+    data[png_chunk_offsets(png, b"IDAT")[0] + offset] ^= 0xFF
+    return bytes(data)

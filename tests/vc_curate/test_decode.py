@@ -9,7 +9,8 @@ import pytest
 from PIL import Image
 
 from tests.conftest import encode, scene
-from tests.vc_curate.bad_inputs import bad_inputs
+from tests.vc_curate.bad_inputs import bad_inputs, idat_flipped
+import vc_curate
 from vc_curate.decode import DecodeError, DecodeOptions, decode_bytes, jpeg_quality, open_image
 
 
@@ -120,3 +121,25 @@ def test_png_with_a_large_workflow_chunk_still_decodes():
     info.add_text("workflow", "{" + '"n": 1,' * 400_000 + '"end": 0}', zip=True)  # ~2.8 MB once inflated
     out = decode_bytes(encode(scene((32, 32)), pnginfo=info))
     assert out.width == 32
+
+
+FLIPS = [50 + 37 * i for i in range(20)]
+
+
+@pytest.mark.parametrize("offset", FLIPS)
+def test_png_with_a_flipped_idat_byte_is_a_decode_error(offset):
+    # Pillow refuses each of these; reading EXIF first used to swallow that error and hand back the partly
+    # decoded pixels, which then scored as a good image.
+    bad = idat_flipped(encode(scene((320, 240))), offset)
+    with pytest.raises(OSError):
+        Image.open(io.BytesIO(bad)).load()
+    with pytest.raises(DecodeError):
+        decode_bytes(bad)
+
+
+def test_corrupt_png_reaches_the_record_as_an_error():
+    png = encode(scene((320, 240)))
+    records = vc_curate.load_scorer("classic", device="cpu").score(
+        [(f"flip{o}.png", idat_flipped(png, o)) for o in FLIPS])
+    assert [r.quality for r in records] == [None] * len(FLIPS)
+    assert all(r.error.startswith("decode failed") for r in records)
