@@ -14,7 +14,8 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from vc_curate.record import Record, records_to_table
+from vc_curate.carried import conform, records_table, unify
+from vc_curate.record import Record
 
 
 class OutputExistsError(Exception):
@@ -74,7 +75,7 @@ class RecordWriter:
     def flush(self) -> None:
         if not self._buffer:
             return
-        table = records_to_table(self._buffer)
+        table = records_table(self._buffer)
         name = f"{self.parts_dir}/part-{self._next:05d}.parquet"
         tmp = f"{self.parts_dir}/.tmp-{uuid.uuid4().hex}.parquet"
         pq.write_table(table, tmp, filesystem=self.fs)
@@ -88,23 +89,17 @@ class RecordWriter:
         self.flush()
         files = self._existing_files()
         schemas = [pq.read_schema(f, filesystem=self.fs) for f in files]
-        schema = (pa.unify_schemas(schemas, promote_options="permissive") if schemas
-                  else records_to_table([]).schema)
+        schema = unify(schemas) if schemas else records_table([]).schema
         if self.single:
             tmp = f"{self.path}.tmp-{uuid.uuid4().hex}"
             with pq.ParquetWriter(tmp, schema, filesystem=self.fs) as writer:
                 for f in files:  # one part in memory at a time
-                    writer.write_table(_conform(pq.read_table(f, filesystem=self.fs), schema))
+                    writer.write_table(conform(pq.read_table(f, filesystem=self.fs), schema))
             self.fs.mv(tmp, self.path)
             if self.fs.isdir(self.parts_dir):
                 self.fs.rm(self.parts_dir, recursive=True)
             return
         for f, part_schema in zip(files, schemas):
             if not part_schema.equals(schema):
-                pq.write_table(_conform(pq.read_table(f, filesystem=self.fs), schema), f, filesystem=self.fs)
+                pq.write_table(conform(pq.read_table(f, filesystem=self.fs), schema), f, filesystem=self.fs)
 
-
-def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    columns = [table.column(f.name).cast(f.type) if f.name in table.column_names
-               else pa.nulls(table.num_rows, f.type) for f in schema]
-    return pa.table(columns, schema=schema)

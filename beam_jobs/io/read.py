@@ -15,8 +15,10 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from beam_jobs.metrics import counter
+from vc_curate.carried import printable
 from vc_curate.inputs import ImageInput
 from vc_curate.inputs.parquet_source import iter_parquet_images
+from vc_curate.inputs.paths import is_url, open_uri
 from vc_curate.inputs.sniff import input_kind, magic_is_image
 from vc_curate.inputs.tar_source import iter_tar_images
 from vc_curate.record import Record
@@ -51,7 +53,7 @@ class MatchInputs(beam.DoFn):
             yield beam.pvalue.TaggedOutput(FAILED, _failed(_uri(pattern), "no such file"))
         for path in found:
             if explicit or input_kind(path) != "other":
-                yield _uri(path), explicit
+                yield printable(_uri(path)), explicit  # a non-UTF-8 name as `\xNN` escapes
 
     @staticmethod
     def _match(pattern: str) -> list[str]:
@@ -84,8 +86,12 @@ class ReadInputs(beam.DoFn):
     @staticmethod
     def _read_file(uri: str, sniff: bool) -> Iterator[ImageInput]:
         try:
-            with FileSystems.open(uri, compression_type=CompressionTypes.UNCOMPRESSED) as f:
-                data = f.read()
+            if is_url(uri):
+                with FileSystems.open(uri, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+                    data = f.read()
+            else:
+                with open_uri(uri) as f:  # regular files only
+                    data = f.read()
         except Exception as exc:
             yield ImageInput(uri=uri, error=f"{type(exc).__name__}: {exc}")
             return
@@ -97,10 +103,11 @@ class ReadInputs(beam.DoFn):
 
 def _failed(uri: str, why: str, extra: dict | None = None) -> Record:
     counter("errors_read").inc()
-    return Record.failed(uri, f"read failed: {why}", extra=extra)
+    return Record.failed(printable(uri), f"read failed: {why}", extra=extra)
 
 
 def _route(item: ImageInput, tag: str | None = None) -> Iterator:
+    item.uri = printable(item.uri)  # a non-UTF-8 file name, read already, is named with `\xNN` escapes
     if item.error is not None:
         yield beam.pvalue.TaggedOutput(FAILED, _failed(item.uri, item.error, item.extra))
     else:

@@ -42,3 +42,14 @@ def test_no_temporary_files_are_left(tmp_path):
         writer.write(Record(uri=str(i), sha256=str(i)))
     writer.close()
     assert [p.name for p in tmp_path.iterdir()] == ["s.parquet"]
+
+
+def test_a_source_column_of_two_kinds_across_parts_becomes_text(tmp_path):
+    for out in (tmp_path / "s.parquet", tmp_path / "folder"):
+        writer = RecordWriter(str(out), rows_per_part=1)
+        writer.write(Record(uri="a", sha256="1", extra={"source": 7, "n": 1}))
+        writer.write(Record(uri="b", sha256="2", extra={"source": "web", "n": 2.5}))
+        writer.close()
+        table = pq.read_table(out)
+        assert table.column("source").to_pylist() == ["7", "web"]
+        assert table.column("n").to_pylist() == [1.0, 2.5]

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 import fsspec
 
+from vc_curate.carried import printable
 from vc_curate.inputs.image_input import ImageInput
 from vc_curate.inputs.parquet_source import count_parquet_rows, iter_parquet_images
 from vc_curate.inputs.sniff import input_kind, looks_like_image
@@ -19,7 +20,7 @@ def _uri(fs: fsspec.AbstractFileSystem, path: str) -> str:
     """Local files get absolute paths (stable keys for --resume); others keep their protocol (memory://, s3://)."""
     protocols = fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)
     if "file" in protocols or "local" in protocols:
-        return os.path.abspath(path)
+        return printable(os.path.abspath(path))  # a non-UTF-8 name as `\xNN` escapes: `read_uri_bytes` undoes them
     return fs.unstrip_protocol(path)
 
 

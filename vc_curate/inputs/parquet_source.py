@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vc_curate.carried import carried_value
 from vc_curate.inputs.image_input import ImageInput
+from vc_curate.inputs.paths import open_uri
 
 CANDIDATE_COLUMNS = ("jpg", "jpeg", "png", "webp", "image", "img", "image_bytes", "bytes")
 
@@ -44,7 +45,7 @@ def find_image_column(schema: pa.Schema, wanted: str | None = None) -> str:
 def iter_parquet_images(uri: str, *, image_column: str | None = None, batch_rows: int = 256) -> Iterator[ImageInput]:
     """One ImageInput per row, `uri` = `file.parquet#row`; the row's other columns go into `extra`."""
     try:
-        with fsspec.open(uri, "rb") as f:
+        with open_uri(uri) as f:
             pf = pq.ParquetFile(f)
             column = find_image_column(pf.schema_arrow, image_column)
             top, _, sub = column.partition(".")
@@ -57,7 +58,8 @@ def iter_parquet_images(uri: str, *, image_column: str | None = None, batch_rows
                     if sub and isinstance(cell, dict):
                         values.update({f"{top}.{k}": v for k, v in cell.items() if k != sub})
                     error = None if data else f"row {row} has no bytes in column {column!r}"
-                    yield ImageInput(uri=f"{uri}#{row}", data=data or None, extra=values, error=error)
+                    extra = {k: carried_value(v) for k, v in values.items()}  # maps, lists, structs: as JSON text
+                    yield ImageInput(uri=f"{uri}#{row}", data=data or None, extra=extra, error=error)
                     row += 1
     except (OSError, pa.ArrowException, ImageColumnError) as exc:
         yield ImageInput(uri=uri, error=f"cannot read Parquet table: {exc}")
@@ -65,7 +67,7 @@ def iter_parquet_images(uri: str, *, image_column: str | None = None, batch_rows
 
 def count_parquet_rows(uri: str) -> int:
     try:
-        with fsspec.open(uri, "rb") as f:
+        with open_uri(uri) as f:
             return pq.ParquetFile(f).metadata.num_rows
     except (OSError, pa.ArrowException):
         return 1

@@ -7,9 +7,10 @@ import os
 import tarfile
 from collections.abc import Iterator
 
-import fsspec
 
+from vc_curate.carried import printable
 from vc_curate.inputs.image_input import ImageInput
+from vc_curate.inputs.paths import open_uri
 from vc_curate.inputs.sniff import IMAGE_EXTENSIONS
 
 SIDECARS = {".json": "json", ".txt": "txt"}
@@ -27,11 +28,12 @@ def _is_image_member(name: str) -> bool:
 
 
 def _sidecar_value(ext: str, data: bytes) -> str:
+    """The sidecar as text: JSON normalised (keys sorted), or as written when it cannot be parsed (too deep)."""
     text = data.decode("utf-8", errors="replace")
     if ext == ".json":
         try:
-            return json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True)
-        except ValueError:
+            return printable(json.dumps(json.loads(text), ensure_ascii=False, sort_keys=True))
+        except (ValueError, RecursionError):
             return text
     return text
 
@@ -50,7 +52,7 @@ def iter_tar_images(uri: str) -> Iterator[ImageInput]:
         sidecars.clear()
 
     try:
-        with fsspec.open(uri, "rb") as f, tarfile.open(fileobj=f, mode="r|*") as tar:
+        with open_uri(uri) as f, tarfile.open(fileobj=f, mode="r|*") as tar:
             for member in tar:
                 if not member.isfile():
                     continue
@@ -60,7 +62,7 @@ def iter_tar_images(uri: str) -> Iterator[ImageInput]:
                     key = member_key
                 if _is_image_member(member.name):
                     data = tar.extractfile(member).read()
-                    pending.append(ImageInput(uri=f"{uri}#{member.name}", data=data))
+                    pending.append(ImageInput(uri=printable(f"{uri}#{member.name}"), data=data))
                 elif ext in SIDECARS:
                     sidecars[SIDECARS[ext]] = _sidecar_value(ext, tar.extractfile(member).read())
     except (OSError, tarfile.TarError, EOFError) as exc:
@@ -72,7 +74,7 @@ def iter_tar_images(uri: str) -> Iterator[ImageInput]:
 
 def count_tar_images(uri: str) -> int:
     try:
-        with fsspec.open(uri, "rb") as f, tarfile.open(fileobj=f, mode="r|*") as tar:
+        with open_uri(uri) as f, tarfile.open(fileobj=f, mode="r|*") as tar:
             return sum(1 for m in tar if m.isfile() and _is_image_member(m.name))
     except (OSError, tarfile.TarError, EOFError):
         return 1

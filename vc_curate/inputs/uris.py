@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import tarfile
 
-import fsspec
 import pyarrow.parquet as pq
 
 from vc_curate.inputs.parquet_source import find_image_column
+from vc_curate.inputs.paths import open_uri
 
 
 def read_uri_bytes(uri: str, *, image_column: str | None = None) -> bytes:
     base, sep, fragment = uri.rpartition("#")
     if sep and base.lower().endswith(".tar"):
-        with fsspec.open(base, "rb") as f, tarfile.open(fileobj=f, mode="r:*") as tar:
+        with open_uri(base) as f, tarfile.open(fileobj=f, mode="r:*") as tar:
             member = tar.extractfile(fragment)
             if member is None:
                 raise FileNotFoundError(f"{fragment!r} is not a file in {base}")
             return member.read()
     if sep and base.lower().endswith(".parquet") and fragment.isdigit():
-        with fsspec.open(base, "rb") as f:
+        with open_uri(base) as f:
             pf = pq.ParquetFile(f)
             column = find_image_column(pf.schema_arrow, image_column)
             top, _, sub = column.partition(".")
@@ -35,5 +35,5 @@ def read_uri_bytes(uri: str, *, image_column: str | None = None) -> bytes:
                     return data
                 start += n
             raise IndexError(f"{base} has no row {row}")
-    with fsspec.open(uri, "rb") as f:
+    with open_uri(uri) as f:
         return f.read()
