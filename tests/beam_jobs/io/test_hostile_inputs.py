@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pyarrow.parquet as pq
 
@@ -18,6 +19,7 @@ def test_hostile_inputs_land_once_each(tmp_path):
     write_tar(folder / "deep.tar", [("k1.png", png(5)), ("k1.json", deep_json())])
     write_map_table(folder / "a_map.parquet")
     write_text_source_table(folder / "b_text.parquet")
+    os.mkfifo(folder / "x.jpg")  # never written to: reading it would block the worker forever
     out = tmp_path / "out"
     assert main(["--input", str(folder), "--output_dir", str(out), "--keep_if", "quality >= 0"]) == 0
     rows = {r["uri"].rsplit("/", 1)[1]: r for r in pq.read_table(out / "kept-00000-of-00001.parquet").to_pylist()}
@@ -26,3 +28,5 @@ def test_hostile_inputs_land_once_each(tmp_path):
     assert json.loads(rows["a_map.parquet#0"]["tags"]) == {"colour": 1, "size": 2}
     assert [rows[k]["source"] for k in ("a_map.parquet#0", "b_text.parquet#0")] == ["7", "web"]
     assert rows["deep.tar#k1.png"]["json"] == deep_json().decode()
+    [error] = pq.read_table(out / "errors-00000-of-00001.parquet").to_pylist()
+    assert error["uri"].endswith("/x.jpg") and "only regular files are read" in error["error"]

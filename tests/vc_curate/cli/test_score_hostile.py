@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 
 import pyarrow.parquet as pq
 import pytest
@@ -38,3 +44,45 @@ def test_crashing_inputs_are_carried_and_resume_gets_past_them(hostile, tmp_path
     assert main(["score", str(hostile), "--out", out, "--quiet", "--resume"]) == 0
     assert "5 skipped as already scored" in capsys.readouterr().err
     assert pq.read_table(out).num_rows == 5
+
+
+def _cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "vc_curate.cli.main", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_a_fifo_named_like_an_image_is_an_error_record_not_a_hang(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.png").write_bytes(png(1))
+    os.mkfifo(folder / "x.jpg")  # nobody ever writes to it: reading it would block forever
+    out = tmp_path / "s.parquet"
+    done = _cli("score", str(folder), str(folder / "x.jpg"), "--out", str(out), "--quiet", timeout=60)
+    assert done.returncode == 0, done.stderr
+    errors = [e for e in pq.read_table(out).column("error").to_pylist() if e]
+    assert errors == ["read failed: NotRegularFileError: a FIFO: only regular files are read"] * 2
+
+
+@pytest.mark.slow
+def test_ctrl_c_commits_what_is_done_and_resume_finishes(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(150):
+        (folder / f"{i:03d}.png").write_bytes(png(i, (128, 96)))
+    out = tmp_path / "s.parquet"
+    proc = subprocess.Popen([sys.executable, "-m", "vc_curate.cli.main", "score", str(folder), "--out", str(out),
+                             "--workers", "1", "--batch-size", "4"], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    seen = ""
+    while not any(int(n) >= 4 for n in re.findall(r"(\d+)/150", seen[-200:])):  # some images scored
+        seen += proc.stderr.read(1)
+        assert time.monotonic() < deadline and proc.poll() is None, seen
+    proc.send_signal(signal.SIGINT)
+    rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130, rest
+    written = pq.read_table(out).num_rows
+    assert 0 < written < 150
+    done = _cli("score", str(folder), "--out", str(out), "--quiet", "--resume")
+    assert done.returncode == 0, done.stderr
+    assert f"{written} skipped as already scored" in done.stderr
+    assert sorted(pq.read_table(out).column("uri").to_pylist()) == sorted(str(p) for p in folder.iterdir())
