@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+import zlib
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from tests.conftest import encode, scene
-from tests.vc_curate.bad_inputs import bad_inputs, idat_flipped
+from tests.vc_curate.bad_inputs import bad_inputs, idat_flipped, png_chunk, png_of_zeros, with_png_chunks
 import vc_curate
 from vc_curate.decode import DecodeError, DecodeOptions, decode_bytes, jpeg_quality, open_image
 
@@ -143,3 +146,42 @@ def test_corrupt_png_reaches_the_record_as_an_error():
         [(f"flip{o}.png", idat_flipped(png, o)) for o in FLIPS])
     assert [r.quality for r in records] == [None] * len(FLIPS)
     assert all(r.error.startswith("decode failed") for r in records)
+
+
+def test_more_pixels_than_pillows_global_limit_open_when_our_limit_allows():
+    data = png_of_zeros(13_500, 13_500)  # 182 MP: Pillow's own limit is 179 MP
+    assert open_image(data).size == (13_500, 13_500)  # the default 200 MP holds
+    assert open_image(data, max_pixels=2_000_000_000).size == (13_500, 13_500)
+    with pytest.raises(DecodeError, match="--max-pixels"):
+        open_image(data, max_pixels=100_000_000)
+
+
+def test_decoded_bytes_are_checked_from_the_header():
+    data = png_of_zeros(12_000, 12_000, bit_depth=16, colour_type=6)  # 144 MP, 8 bytes per pixel: 1.1 GB
+    with pytest.raises(DecodeError, match="decodes to 1,099 MiB"):
+        open_image(data)
+    assert open_image(data, max_decoded_bytes=2 << 30).size == (12_000, 12_000)
+
+
+def test_pillow_limits_are_set_on_first_use_not_on_import():
+    code = ("from PIL import Image, PngImagePlugin; before = (Image.MAX_IMAGE_PIXELS, PngImagePlugin.MAX_TEXT_CHUNK);"
+            "import vc_curate, vc_curate.decode as d; assert (Image.MAX_IMAGE_PIXELS, PngImagePlugin.MAX_TEXT_CHUNK)"
+            " == before;"
+            "d.set_pillow_limits(); assert Image.MAX_IMAGE_PIXELS is None;"
+            "assert PngImagePlugin.MAX_TEXT_CHUNK == d.MAX_TEXT_CHUNK")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.parametrize("chunks", [
+    [png_chunk(b"zTXt", b"Comment\0\0" + zlib.compress(b"A" * (64 << 20), 9))],
+    [png_chunk(b"iTXt", b"Comment\0\1\0\0\0" + zlib.compress(b"A" * (64 << 20), 9))],
+    [png_chunk(b"tEXt", b"one\0" + b"B" * (40 << 20)), png_chunk(b"tEXt", b"two\0" + b"C" * (40 << 20))],
+], ids=["ztxt-bomb", "itxt-bomb", "two-40MB-text"])
+def test_valid_image_with_huge_text_is_scored_with_a_note(chunks):
+    data = with_png_chunks(encode(scene((64, 48))), chunks)
+    with pytest.raises(ValueError):  # Pillow alone refuses these at its defaults
+        Image.open(io.BytesIO(data)).load()
+    out = decode_bytes(data)
+    assert out.width == 64 and out.notes and all(n.startswith("metadata: ") and "skipped" in n for n in out.notes)
+    [rec] = vc_curate.load_scorer("classic", device="cpu").score([("text.png", data)])
+    assert rec.error is None and rec.quality is not None and "text chunk skipped" in rec.notes
