@@ -54,8 +54,8 @@ def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
                | "Inputs" >> beam.Create(opts.input)
                | "Match" >> beam.ParDo(MatchInputs()).with_outputs(FAILED, main="files"))
     files = matched.files | "OncePerFile" >> beam.CombinePerKey(any)  # also spreads files over workers
-    read = files | "Read" >> beam.ParDo(ReadInputs(opts.image_column)).with_outputs(FAILED, MEMBERS,
-                                                                                    main="files")
+    read = files | "Read" >> beam.ParDo(ReadInputs(opts.image_column, opts.max_bytes)).with_outputs(
+        FAILED, MEMBERS, main="files")
     previous = None
     if opts.previous_output:
         previous = (pipeline

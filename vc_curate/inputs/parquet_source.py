@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from vc_curate.carried import carried_value
 from vc_curate.inputs.image_input import ImageInput
-from vc_curate.inputs.paths import open_uri
+from vc_curate.inputs.paths import DEFAULT_MAX_BYTES, open_uri, too_large
 
 CANDIDATE_COLUMNS = ("jpg", "jpeg", "png", "webp", "image", "img", "image_bytes", "bytes")
 
@@ -42,7 +42,8 @@ def find_image_column(schema: pa.Schema, wanted: str | None = None) -> str:
     raise ImageColumnError(f"no image-bytes {which} (choose one with --image-column){hint}")
 
 
-def iter_parquet_images(uri: str, *, image_column: str | None = None, batch_rows: int = 256) -> Iterator[ImageInput]:
+def iter_parquet_images(uri: str, *, image_column: str | None = None, batch_rows: int = 256,
+                        max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ImageInput]:
     """One ImageInput per row, `uri` = `file.parquet#row`; the row's other columns go into `extra`."""
     try:
         with open_uri(uri) as f:
@@ -58,16 +59,11 @@ def iter_parquet_images(uri: str, *, image_column: str | None = None, batch_rows
                     if sub and isinstance(cell, dict):
                         values.update({f"{top}.{k}": v for k, v in cell.items() if k != sub})
                     error = None if data else f"row {row} has no bytes in column {column!r}"
+                    if data and len(data) > max_bytes:
+                        data, error = None, f"read failed: {too_large(len(data), max_bytes)}"
                     extra = {k: carried_value(v) for k, v in values.items()}  # maps, lists, structs: as JSON text
                     yield ImageInput(uri=f"{uri}#{row}", data=data or None, extra=extra, error=error)
                     row += 1
     except (OSError, pa.ArrowException, ImageColumnError) as exc:
         yield ImageInput(uri=uri, error=f"cannot read Parquet table: {exc}")
 
-
-def count_parquet_rows(uri: str) -> int:
-    try:
-        with open_uri(uri) as f:
-            return pq.ParquetFile(f).metadata.num_rows
-    except (OSError, pa.ArrowException):
-        return 1

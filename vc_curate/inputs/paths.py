@@ -6,6 +6,7 @@ read: a FIFO named `x.jpg` would block the reader forever, a device would never 
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -13,11 +14,21 @@ from typing import BinaryIO
 
 import fsspec
 
+DEFAULT_MAX_BYTES = 512 << 20  # bytes of one input (a file, a shard member, a table cell)
+MAX_BYTES_IN_FLIGHT = 256 << 20  # encoded bytes a scorer holds queued ahead of its decoders (at least one input)
 _ESCAPED_BYTE = re.compile(rb"\\x([0-9a-f]{2})")
 
 
 class NotRegularFileError(OSError):
     """The path names a FIFO, socket, device or folder: nothing to read as an image."""
+
+
+class TooLargeError(OSError):
+    """The input holds more bytes than `--max-bytes`: refused before it is read into memory."""
+
+
+def too_large(size: int, max_bytes: int) -> TooLargeError:
+    return TooLargeError(f"{size:,} bytes is over the limit of {max_bytes:,} (raise it with --max-bytes)")
 
 
 def is_url(uri: str) -> bool:
@@ -48,3 +59,15 @@ def open_uri(uri: str) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def read_capped(f: BinaryIO, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """All of `f`, refused past `max_bytes` (a regular file's size is checked before anything is read)."""
+    if isinstance(getattr(f, "raw", f), io.FileIO):  # a local file (a tar member's fileno is its shard's)
+        size = os.fstat(f.fileno()).st_size
+        if size > max_bytes:
+            raise too_large(size, max_bytes)
+    data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large(len(data), max_bytes)
+    return data

@@ -86,3 +86,29 @@ def test_ctrl_c_commits_what_is_done_and_resume_finishes(tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"{written} skipped as already scored" in done.stderr
     assert sorted(pq.read_table(out).column("uri").to_pylist()) == sorted(str(p) for p in folder.iterdir())
+
+
+def test_inputs_that_name_nothing_get_records_and_exit_1_at_the_end(tmp_path, capsys):
+    (tmp_path / "ok.png").write_bytes(png(1))
+    out = tmp_path / "s.parquet"
+    assert main(["score", str(tmp_path / "typo.png"), str(tmp_path / "ok.png"), str(tmp_path / "*.jpeg"),
+                 "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"nothing to score in {tmp_path / 'typo.png'}, {tmp_path / '*.jpeg'}" in err
+    table = pq.read_table(out)
+    assert table.num_rows == 3 and table.column("error").to_pylist()[1] is None
+
+
+def test_files_from_a_list_and_from_stdin(tmp_path):
+    for i in range(3):
+        (tmp_path / f"{i}.png").write_bytes(png(i))
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"{tmp_path / '0.png'}\n\n{tmp_path / '1.png'}\n")
+    out = tmp_path / "a.parquet"
+    assert main(["score", str(tmp_path / "2.png"), "--files-from", str(listing), "--out", str(out), "--quiet"]) == 0
+    assert pq.read_table(out).num_rows == 3
+    done = subprocess.run([sys.executable, "-m", "vc_curate.cli.main", "score", "--files-from", "-", "--out",
+                           str(tmp_path / "b.parquet"), "--quiet"], input=listing.read_text(), text=True,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert pq.read_table(tmp_path / "b.parquet").num_rows == 2
