@@ -10,8 +10,11 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
+import pyarrow as pa
+
 from vc_curate.cli.main import UsageError
 from vc_curate.cli.scorer_flags import add_scorer_flags, scorer_options
+from vc_curate.cli.writing import check_not_inputs
 from vc_curate.errors import first_line
 from vc_curate.inputs import expand_inputs
 from vc_curate.inputs.expand import NOTHING_MATCHES
@@ -64,10 +67,13 @@ def run(args: argparse.Namespace) -> int:
         scorer = load_scorer(args.scorer, **scorer_options(args))
     except (ValueError, OSError) as exc:
         raise UsageError(first_line(exc)) from None
+    check_not_inputs({"--out": args.out}, args.inputs)
     try:
         writer = RecordWriter(args.out, resume=args.resume, overwrite=args.overwrite)
     except OutputExistsError as exc:
         raise UsageError(str(exc)) from None
+    except (OSError, pa.ArrowException) as exc:  # not a Parquet dataset, not writable, ...
+        raise UsageError(f"--out {args.out}: {first_line(exc)}") from None
     started = time.monotonic()
     errors: Counter[str] = Counter()
     unmatched: list[str] = []
@@ -82,15 +88,19 @@ def run(args: argparse.Namespace) -> int:
     inputs = expand_inputs(_specs(args), image_column=args.image_column, max_bytes=scorer.options.max_bytes)
     records = scorer.score_iter(inputs, progress=not args.quiet, skip=skip)
     try:
-        for rec in records:
-            writer.write(rec)
-            scored += 1
-            if rec.error:
-                errors[rec.error.split(":", 1)[0]] += 1
-                if rec.error.startswith(NOTHING_MATCHES):
-                    unmatched.append(rec.uri)
-    finally:
-        writer.close()
+        try:
+            for rec in records:
+                writer.write(rec)
+                scored += 1
+                if rec.error:
+                    errors[rec.error.split(":", 1)[0]] += 1
+                    if rec.error.startswith(NOTHING_MATCHES):
+                        unmatched.append(rec.uri)
+        finally:
+            writer.close()
+    except OSError as exc:  # a full disk: the parts committed so far stay, and --resume goes on from them
+        raise UsageError(f"cannot write {args.out}: {first_line(exc)}; what was committed stays, --resume "
+                         "continues from it") from None
     elapsed = time.monotonic() - started
     n_errors = sum(errors.values())
     kinds = f" ({', '.join(f'{k}: {v}' for k, v in errors.most_common())})" if errors else ""

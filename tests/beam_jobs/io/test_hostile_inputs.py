@@ -30,3 +30,10 @@ def test_hostile_inputs_land_once_each(tmp_path):
     assert rows["deep.tar#k1.png"]["json"] == deep_json().decode()
     [error] = pq.read_table(out / "errors-00000-of-00001.parquet").to_pylist()
     assert error["uri"].endswith("/x.jpg") and "only regular files are read" in error["error"]
+
+
+def test_a_rule_nested_past_the_recursion_limit_is_one_line(tmp_path, capsys):
+    rule = "(" * 400 + "quality >= 50" + ")" * 400
+    assert main(["--input", str(tmp_path), "--output_dir", str(tmp_path / "out"), "--keep_if", rule]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "nested too deeply" in err and len(err.splitlines()) == 1

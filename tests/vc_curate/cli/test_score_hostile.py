@@ -17,6 +17,8 @@ from tests.vc_curate.hostile_files import (deep_json, png, write_map_table, writ
                                            write_text_source_table)
 from vc_curate.cli.main import main
 
+VC_CURATE = [sys.executable, "-c", "import sys; from vc_curate.cli.main import main; sys.exit(main())"]
+
 
 @pytest.fixture
 def hostile(tmp_path):
@@ -47,7 +49,7 @@ def test_crashing_inputs_are_carried_and_resume_gets_past_them(hostile, tmp_path
 
 
 def _cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "vc_curate.cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([*VC_CURATE, *args], capture_output=True, text=True,
                           timeout=timeout)
 
 
@@ -70,7 +72,7 @@ def test_ctrl_c_commits_what_is_done_and_resume_finishes(tmp_path):
     for i in range(150):
         (folder / f"{i:03d}.png").write_bytes(png(i, (128, 96)))
     out = tmp_path / "s.parquet"
-    proc = subprocess.Popen([sys.executable, "-m", "vc_curate.cli.main", "score", str(folder), "--out", str(out),
+    proc = subprocess.Popen([*VC_CURATE, "score", str(folder), "--out", str(out),
                              "--workers", "1", "--batch-size", "4"], stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     seen = ""
@@ -107,7 +109,7 @@ def test_files_from_a_list_and_from_stdin(tmp_path):
     out = tmp_path / "a.parquet"
     assert main(["score", str(tmp_path / "2.png"), "--files-from", str(listing), "--out", str(out), "--quiet"]) == 0
     assert pq.read_table(out).num_rows == 3
-    done = subprocess.run([sys.executable, "-m", "vc_curate.cli.main", "score", "--files-from", "-", "--out",
+    done = subprocess.run([*VC_CURATE, "score", "--files-from", "-", "--out",
                            str(tmp_path / "b.parquet"), "--quiet"], input=listing.read_text(), text=True,
                           capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr
