@@ -18,6 +18,7 @@ from vc_curate.cli.writing import check_not_inputs
 from vc_curate.errors import first_line
 from vc_curate.inputs import expand_inputs
 from vc_curate.inputs.expand import NOTHING_MATCHES
+from vc_curate.lock import OutputLockedError
 from vc_curate.output import OutputExistsError, RecordWriter
 from vc_curate.registry import load_scorer
 
@@ -36,6 +37,9 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--files-from", metavar="LIST", help="also score the inputs listed in LIST, one a line (- for stdin)")
     p.add_argument("--out", required=True, help="Parquet file (name.parquet) or folder of parts")
     p.add_argument("--resume", action="store_true", help="keep OUT's records and score only what is missing")
+    p.add_argument("--keep-old-versions", action="store_true",
+                   help="with --resume: records from another version of the scorer count as done (default: "
+                        "scored again, and the old record replaced)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     p.add_argument("--max-error-rate", type=_fraction, metavar="RATE",
                    help="exit with status 1 when more than this share of inputs fail (e.g. 0.05)")
@@ -69,8 +73,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(first_line(exc)) from None
     check_not_inputs({"--out": args.out}, args.inputs)
     try:
-        writer = RecordWriter(args.out, resume=args.resume, overwrite=args.overwrite)
-    except OutputExistsError as exc:
+        writer = RecordWriter(args.out, resume=args.resume, overwrite=args.overwrite, scorer_version=scorer.version,
+                              keep_old_versions=args.keep_old_versions)
+    except (OutputExistsError, OutputLockedError) as exc:
         raise UsageError(str(exc)) from None
     except (OSError, pa.ArrowException) as exc:  # not a Parquet dataset, not writable, ...
         raise UsageError(f"--out {args.out}: {first_line(exc)}") from None

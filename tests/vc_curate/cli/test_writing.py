@@ -101,4 +101,4 @@ def test_a_full_disk_at_merge_is_one_line_and_leaves_no_temporary_file(tmp_path)
                            "--quiet"], capture_output=True, text=True, timeout=120, preexec_fn=_file_size_limit(6000))
     assert done.returncode == 2, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "cannot write" in done.stderr
-    assert not [p.name for p in tmp_path.rglob(".tmp-*")]
+    assert not [p.name for p in tmp_path.rglob("*.tmp-*")] + [p.name for p in tmp_path.rglob(".tmp-*")]
