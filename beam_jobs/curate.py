@@ -68,9 +68,12 @@ def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
     handler, model_id = handler_for(opts), f"vc_curate-{uuid.uuid4().hex}"
     branches = {"Files": read.files, "Members": read[MEMBERS] | "SpreadMembers" >> beam.Reshuffle()}
     scored, skipped = [], []
+    version = None
+    if previous is not None and not opts.keep_old_versions:  # the running scorer's version (a load, once)
+        version = scorer_class(opts.scorer)(**scorer_options(opts)).version
     for name, inputs in branches.items():
         if previous is not None:
-            inputs, done = inputs | f"SkipDone{name}" >> SkipDone(previous)
+            inputs, done = inputs | f"SkipDone{name}" >> SkipDone(previous, version, opts.keep_old_versions)
             skipped.append(done)
         scored.append(inputs | f"Score{name}" >> RunInference(handler, model_identifier=model_id))
     records = scored | "AllScored" >> beam.Flatten() | "CountScored" >> beam.Map(count_scored)
