@@ -180,7 +180,13 @@ def _draft(im: Image.Image, long_side: int) -> None:
         im.draft(im.mode, (math.ceil(w * scale), math.ceil(h * scale)))
 
 
-def _to_rgb(im: Image.Image) -> Image.Image:
+def _working_size(size: tuple[int, int], long_side: int) -> tuple[int, int]:
+    w, h = size
+    scale = long_side / max(w, h)
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def _to_rgb(im: Image.Image, long_side: int) -> Image.Image:
     """Every mode to 8-bit RGB: high bit depths rescaled, transparency composited over white."""
     mode = im.mode
     if mode.startswith("I;16") or mode in ("I", "F"):
@@ -194,7 +200,9 @@ def _to_rgb(im: Image.Image) -> Image.Image:
         gray = Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), "L")
         return gray.convert("RGB")
     if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode in ("P", "L", "RGB") and "transparency" in im.info):
-        rgba = im.convert("RGBA")
+        rgba = im if im.mode == "RGBA" else im.convert("RGBA")
+        if max(rgba.size) > long_side:  # composite at working size: full-size copies cost 4 bytes a pixel each
+            rgba = rgba.resize(_working_size(rgba.size, long_side), Image.Resampling.BILINEAR)  # premultiplied
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
     if mode == "1":
@@ -228,13 +236,11 @@ def decode_opened(im: Image.Image, options: DecodeOptions) -> DecodedImage:
         orientation = _orientation(im)
         if orientation in _ORIENTATION_SWAPS:
             native_w, native_h = native_h, native_w
-        rgb = _to_rgb(im)
+        rgb = _to_rgb(im, options.long_side)
         if orientation in _TRANSPOSE:
             rgb = rgb.transpose(_TRANSPOSE[orientation])
-        w, h = rgb.size
-        if max(w, h) > options.long_side:
-            s = options.long_side / max(w, h)
-            rgb = rgb.resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.BILINEAR)
+        if max(rgb.size) > options.long_side:
+            rgb = rgb.resize(_working_size(rgb.size, options.long_side), Image.Resampling.BILINEAR)
         pixels = np.array(rgb, dtype=np.uint8)  # writable: torch.from_numpy needs that
     except DecodeError:
         raise
