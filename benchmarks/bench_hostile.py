@@ -15,7 +15,6 @@ import os
 import struct
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import zlib

@@ -112,7 +112,8 @@ class RecordWriter:
     def _finish_interrupted_close(self) -> None:
         """Remove what a killed run left: temporary files, and parts its merged file already holds."""
         folder = os.path.dirname(self.path)
-        leftovers = [f for f in self._ls(folder) if os.path.basename(f).startswith(os.path.basename(self.path) + ".tmp-")]
+        prefix = os.path.basename(self.path) + ".tmp-"
+        leftovers = [f for f in self._ls(folder) if os.path.basename(f).startswith(prefix)]
         leftovers += [f for f in self._ls(self.parts_dir) if os.path.basename(f).startswith(".tmp-")]
         merged = self._merged_below()
         leftovers += [f for f in self._part_files() if _part_number(f) < merged]

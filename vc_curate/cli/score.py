@@ -34,7 +34,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
                        description="Score images (files, folders, globs, URLs, .tar shards, Parquet tables).")
     p.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="files, folders, globs, URLs, .tar shards, Parquet tables (a path that exists wins)")
-    p.add_argument("--files-from", metavar="LIST", help="also score the inputs listed in LIST, one a line (- for stdin)")
+    p.add_argument("--files-from", metavar="LIST",
+                   help="also score the inputs listed in LIST, one a line (- for stdin)")
     p.add_argument("--out", required=True, help="Parquet file (name.parquet) or folder of parts")
     p.add_argument("--resume", action="store_true", help="keep OUT's records and score only what is missing")
     p.add_argument("--keep-old-versions", action="store_true",

@@ -82,7 +82,8 @@ def iter_tar_images(uri: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator
                             "image member of the shard within the bytes kept for links")
                         pending.append(ImageInput(uri=item_uri, data=data, error=error))
                     elif member.size > max_bytes:
-                        pending.append(ImageInput(uri=item_uri, error=f"read failed: {too_large(member.size, max_bytes)}"))
+                        error = f"read failed: {too_large(member.size, max_bytes)}"
+                        pending.append(ImageInput(uri=item_uri, error=error))
                     else:
                         data = tar.extractfile(member).read()
                         remember(member.name, data)

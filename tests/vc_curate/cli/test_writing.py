@@ -102,3 +102,20 @@ def test_a_full_disk_at_merge_is_one_line_and_leaves_no_temporary_file(tmp_path)
     assert done.returncode == 2, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "cannot write" in done.stderr
     assert not [p.name for p in tmp_path.rglob("*.tmp-*")] + [p.name for p in tmp_path.rglob(".tmp-*")]
+
+
+def test_a_second_score_run_into_a_locked_out_is_one_line(tmp_path, capsys):
+    (tmp_path / "a.png").write_bytes(png(1))
+    out = tmp_path / "s.parquet"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from vc_curate.output import RecordWriter; "
+                               "w = RecordWriter(sys.argv[1]); print('locked', flush=True); sys.stdin.read()",
+                               str(out)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        one_line_exit_2(["score", str(tmp_path / "a.png"), "--out", str(out), "--quiet", "--resume"], capsys,
+                        f"is being written by pid {holder.pid}")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert main(["score", str(tmp_path / "a.png"), "--out", str(out), "--quiet", "--resume"]) == 0  # taken over
+    assert pq.read_table(out).num_rows == 1
