@@ -17,6 +17,7 @@ from vc_curate.inputs.sniff import IMAGE_EXTENSIONS
 SIDECARS = {".json": "json", ".txt": "txt"}
 MAX_SIDECAR_BYTES = 16 << 20  # a larger sidecar is not carried (it would ride in every record of its key)
 LINK_TARGET_BYTES = 64 << 20  # bytes of recent image members kept for hard links that point back to them
+GROUP_BYTES = 64 << 20  # image bytes of one key held for its sidecars; past it they go on without later sidecars
 
 
 def _split_key(name: str) -> tuple[str, str]:
@@ -87,6 +88,8 @@ def iter_tar_images(uri: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator
                     else:
                         data = tar.extractfile(member).read()
                         remember(member.name, data)
+                        if sum(len(item.data or b"") for item in pending) + len(data) > GROUP_BYTES:
+                            yield from flush()  # a key with hundreds of images must not pile up in memory
                         pending.append(ImageInput(uri=item_uri, data=data))
                 elif ext in SIDECARS and member.isfile() and member.size <= min(max_bytes, MAX_SIDECAR_BYTES):
                     sidecars[SIDECARS[ext]] = _sidecar_value(ext, tar.extractfile(member).read())

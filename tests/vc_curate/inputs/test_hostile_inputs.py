@@ -113,3 +113,15 @@ def test_bytes_held_ahead_of_the_decoders_are_bounded_not_just_their_count():
     next(records)
     assert len(pulled) <= 2 * (MAX_BYTES_IN_FLIGHT // len(big) + 1)  # a batch out, a window refilled; not 40
     assert len(list(records)) == 39
+
+
+def test_many_images_under_one_key_are_not_all_held_for_a_sidecar(tmp_path, monkeypatch):
+    import vc_curate.inputs.tar_source as tar_source
+    monkeypatch.setattr(tar_source, "GROUP_BYTES", 3 * len(png(1)))
+    shard = tmp_path / "one_key.tar"
+    _link_tar(shard, [(f"k.{i}.png", png(1), None) for i in range(10)] + [("k.json", b'{"a": 1}', None)])
+    items = tar_source.iter_tar_images(str(shard))
+    first = next(items)  # yielded before the shard's end: the group was flushed early
+    assert first.uri.endswith("#k.0.png") and first.extra == {}
+    rest = list(items)
+    assert len(rest) == 9 and rest[-1].extra == {"json": '{"a": 1}'}
