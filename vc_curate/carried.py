@@ -92,6 +92,12 @@ def records_table(records: list[Record], schema: pa.Schema | None = None) -> pa.
     """The records as a table of `schema` (default: theirs); a value of another kind in a text column is text."""
     schema = schema if schema is not None else output_schema(extra_types(records))
     rows = [rec.to_dict() for rec in records]
+    carried_text = [f.name for f in schema if pa.types.is_string(f.type) and f.name not in SCHEMA.names]
+    for row in rows:  # a carried value of another kind than its column's: text, and the record says so
+        mixed = [name for name in carried_text if row.get(name) is not None and not isinstance(row[name], str)]
+        if mixed:
+            row["notes"] = ";".join(filter(None, [row.get("notes"), *(f"{n}: mixed types, kept as text"
+                                                                        for n in mixed)]))
     columns = []
     for f in schema:
         values = [row.get(f.name) for row in rows]

@@ -142,3 +142,14 @@ def test_a_changed_file_replaces_its_stale_record_and_a_repeated_input_keeps_bot
     writer.close()
     rows = sorted((r["uri"], r["sha256"]) for r in pq.read_table(out).to_pylist())
     assert rows == [("a", "new"), ("a", "new"), ("b", "same")]
+
+
+def test_a_value_of_another_kind_in_one_part_is_text_with_a_note(tmp_path):
+    out = tmp_path / "s.parquet"
+    writer = RecordWriter(str(out))
+    writer.write(Record(uri="a", sha256="1", extra={"source": 7}))
+    writer.write(Record(uri="b", sha256="2", extra={"source": "web"}, notes="noisiness: unparsable answer"))
+    writer.close()
+    rows = pq.read_table(out).to_pylist()
+    assert [(r["source"], r["notes"]) for r in rows] == [
+        ("7", "source: mixed types, kept as text"), ("web", "noisiness: unparsable answer")]
