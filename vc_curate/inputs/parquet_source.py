@@ -14,6 +14,18 @@ from vc_curate.inputs.paths import DEFAULT_MAX_BYTES, open_uri, too_large
 CANDIDATE_COLUMNS = ("jpg", "jpeg", "png", "webp", "image", "img", "image_bytes", "bytes")
 
 
+BATCH_BYTES = 64 << 20  # rows are read in batches of about this many bytes (at most `batch_rows` rows)
+
+
+def _rows_within(pf: pq.ParquetFile, budget: int) -> int:
+    """How many rows of average size (from the footer) fit in `budget` bytes; at least one."""
+    md = pf.metadata
+    if not md.num_rows:
+        return 1
+    total = sum(md.row_group(i).total_byte_size for i in range(md.num_row_groups))
+    return max(1, budget * md.num_rows // max(1, total))
+
+
 class ImageColumnError(ValueError):
     """The table has no usable image-bytes column."""
 
@@ -51,7 +63,7 @@ def iter_parquet_images(uri: str, *, image_column: str | None = None, batch_rows
             column = find_image_column(pf.schema_arrow, image_column)
             top, _, sub = column.partition(".")
             row = 0
-            for batch in pf.iter_batches(batch_size=batch_rows):
+            for batch in pf.iter_batches(batch_size=min(batch_rows, _rows_within(pf, BATCH_BYTES))):
                 rows = batch.to_pylist()
                 for values in rows:
                     cell = values.pop(top)

@@ -125,3 +125,19 @@ def test_many_images_under_one_key_are_not_all_held_for_a_sidecar(tmp_path, monk
     assert first.uri.endswith("#k.0.png") and first.extra == {}
     rest = list(items)
     assert len(rest) == 9 and rest[-1].extra == {"json": '{"a": 1}'}
+
+
+def test_parquet_rows_are_read_in_batches_bounded_by_bytes(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import vc_curate.inputs.parquet_source as parquet_source
+    table = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"jpg": [png(i) for i in range(12)]}), table)
+    monkeypatch.setattr(parquet_source, "BATCH_BYTES", 2 * len(png(0)))
+    sizes = []
+    real = pq.ParquetFile.iter_batches
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches",
+                        lambda self, batch_size, **kw: sizes.append(batch_size) or real(self, batch_size, **kw))
+    assert len(list(parquet_source.iter_parquet_images(str(table)))) == 12
+    assert sizes and sizes[0] <= 3
