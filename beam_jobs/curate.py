@@ -57,8 +57,8 @@ def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
                | "Inputs" >> beam.Create(opts.input)
                | "Match" >> beam.ParDo(MatchInputs()).with_outputs(FAILED, main="files"))
     files = matched.files | "OncePerFile" >> beam.CombinePerKey(any)  # also spreads files over workers
-    read = files | "Read" >> beam.ParDo(ReadInputs(opts.image_column)).with_outputs(FAILED, MEMBERS,
-                                                                                    main="files")
+    read = files | "Read" >> beam.ParDo(ReadInputs(opts.image_column, opts.max_bytes)).with_outputs(
+        FAILED, MEMBERS, main="files")
     previous = None
     if opts.previous_output:
         previous = (pipeline
@@ -71,9 +71,12 @@ def build(pipeline: beam.Pipeline, opts: CurateOptions) -> beam.PCollection:
     handler, model_id = handler_for(opts), f"vc_curate-{uuid.uuid4().hex}"
     branches = {"Files": read.files, "Members": read[MEMBERS] | "SpreadMembers" >> beam.Reshuffle()}
     scored, skipped = [], []
+    version = None
+    if previous is not None and not opts.keep_old_versions:  # the running scorer's version (a load, once)
+        version = scorer_class(opts.scorer)(**scorer_options(opts)).version
     for name, inputs in branches.items():
         if previous is not None:
-            inputs, done = inputs | f"SkipDone{name}" >> SkipDone(previous)
+            inputs, done = inputs | f"SkipDone{name}" >> SkipDone(previous, version, opts.keep_old_versions)
             skipped.append(done)
         scored.append(inputs | f"Score{name}" >> RunInference(handler, model_identifier=model_id))
     progress = run["runner"] in LOCAL_RUNNERS
@@ -96,6 +99,8 @@ def check(opts: CurateOptions, argv: list[str]) -> None:
         scorer_class(opts.scorer)
     except (RuleError, ValueError) as exc:
         raise UsageError(str(exc)) from None
+    except RecursionError:
+        raise UsageError("--keep_if: the rule is nested too deeply to read") from None
     scorer_options(opts)
     if opts.previous_output and not previous_files(opts.previous_output):
         raise UsageError(f"--previous_output {opts.previous_output} holds no kept-/rejected-/skipped-*"

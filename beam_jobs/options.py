@@ -31,6 +31,9 @@ class CurateOptions(PipelineOptions):
         parser.add_argument("--image_column", default=None, help="image-bytes column of Parquet inputs")
         parser.add_argument("--previous_output", default=None,
                             help="an earlier run's output_dir: skip inputs already kept or rejected there")
+        parser.add_argument("--keep_old_versions", action="store_true",
+                            help="with --previous_output: records from another version of the scorer count as "
+                                 "done (default: scored again)")
         parser.add_argument("--overwrite", action="store_true",
                             help="replace the outputs already in output_dir")
         parser.add_argument("--num_shards", type=int, default=0,

@@ -21,12 +21,17 @@ SKIPPED = "skipped"
 
 
 class SplitSkipped(beam.DoFn):
-    """ImageInput -> itself to be scored, or its (uri, sha256) on `skipped` when the earlier run has it."""
+    """ImageInput -> itself to be scored, or its (uri, sha256) on `skipped` when the earlier run has it: the
+    same bytes, scored by `version` (any version with `keep_old_versions`, or when `version` is None)."""
+
+    def __init__(self, version: str | None = None, keep_old_versions: bool = False):
+        self.version, self.keep_old_versions = version, keep_old_versions
 
     def process(self, item: ImageInput, done) -> Iterator:
         earlier = done[item.uri]
         sha256 = hashlib.sha256(item.data).hexdigest() if earlier else None
-        if sha256 in earlier:
+        if any(sha == sha256 and (self.keep_old_versions or self.version is None or scorer == self.version)
+               for sha, scorer in earlier):
             counter("skipped").inc()
             yield beam.pvalue.TaggedOutput(SKIPPED, ((item.uri, sha256), None))
         else:
@@ -43,17 +48,19 @@ def _earlier_records(element: tuple[tuple[str, str], dict]) -> Iterator[Record]:
 class SkipDone(beam.PTransform):
     """ImageInputs -> (the inputs to score, the earlier Records of the skipped ones).
 
-    `previous` holds (uri, row) for every record of the earlier run's kept/rejected/skipped files."""
+    `previous` holds (uri, row) for every record of the earlier run's kept/rejected/skipped files. A record
+    from another version of the scorer (`version`) is scored again unless `keep_old_versions`."""
 
-    def __init__(self, previous: beam.PCollection):
+    def __init__(self, previous: beam.PCollection, version: str | None = None, keep_old_versions: bool = False):
         super().__init__()
         self.previous = previous
+        self.version, self.keep_old_versions = version, keep_old_versions
 
     def expand(self, inputs):
-        keys = self.previous | "DoneKeys" >> beam.Map(lambda kv: (kv[0], kv[1]["sha256"]))
+        keys = self.previous | "DoneKeys" >> beam.Map(lambda kv: (kv[0], (kv[1]["sha256"], kv[1].get("scorer"))))
         done = beam.pvalue.AsMultiMap(keys)
-        split = inputs | "SplitSkipped" >> beam.ParDo(SplitSkipped(), done=done).with_outputs(SKIPPED,
-                                                                                            main="main")
+        split = inputs | "SplitSkipped" >> beam.ParDo(SplitSkipped(self.version, self.keep_old_versions),
+                                                      done=done).with_outputs(SKIPPED, main="main")
         rows = self.previous | "RowsByKey" >> beam.Map(lambda kv: ((kv[0], kv[1]["sha256"]), kv[1]))
         skipped = ({"hit": split[SKIPPED], "row": rows}
                    | "JoinEarlier" >> beam.CoGroupByKey()

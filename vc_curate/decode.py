@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import io
 import math
-import warnings
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
+from vc_curate.provenance.containers import PNG_SIGNATURE, png_chunks
+
 DEFAULT_MAX_PIXELS = 200_000_000
-# ComfyUI workflows can decompress past PIL's 1 MB text-chunk limit; such a file is a valid image.
-PngImagePlugin.MAX_TEXT_CHUNK = max(PngImagePlugin.MAX_TEXT_CHUNK, 64 << 20)
+# Pixels x channels x bytes per channel, from the header, before decoding: a 200 MP 8-bit RGB image (600 MB)
+# fits; a 16-bit RGBA image of 135 MP does not.
+DEFAULT_MAX_DECODED_BYTES = 1 << 30
+# PNG text handed to Pillow: a longer chunk (inflated) is skipped with a note, and so is text past the total.
+# ComfyUI workflows pass Pillow's own 1 MB default; provenance reads every chunk's start from the bytes itself.
+MAX_TEXT_CHUNK = 16 << 20
+MAX_TEXT_MEMORY = 64 << 20
 MIN_DRAFT_SCALE = 1 / 4
+_NOTES = "vc_curate.notes"  # key in an opened image's `info`: what `open_image` left out, for `decode_opened`
+_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
 
 # The IJG (libjpeg) standard luminance table, in natural order: the reference for quality estimates.
 _IJG_LUMA = np.array([
@@ -53,20 +62,36 @@ class DecodeOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
 
 
-def open_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+def set_pillow_limits() -> None:
+    """Hand Pillow's module-wide limits to vc-curate's own, checked per image here (done once, on first use).
+
+    Every Pillow user in the process sees these settings: no pixel limit (`open_image` checks pixels and
+    decoded bytes from the header), and the text limits above.
+    """
+    global _pillow_limits_set
+    if not _pillow_limits_set:
+        Image.MAX_IMAGE_PIXELS = None
+        PngImagePlugin.MAX_TEXT_CHUNK = MAX_TEXT_CHUNK
+        PngImagePlugin.MAX_TEXT_MEMORY = MAX_TEXT_MEMORY
+        _pillow_limits_set = True
+
+
+_pillow_limits_set = False
+
+
+def open_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS,
+               max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES) -> Image.Image:
     """Open (headers only) and check size limits; metadata is readable from the result without decoding."""
     if not data:
         raise DecodeError("empty file (0 bytes)")
+    set_pillow_limits()
+    data, notes = _without_large_text(data)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError as exc:
-        raise DecodeError(f"decompression bomb: {exc}") from None
+        im = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         head = data[:8].hex(" ")
         raise DecodeError(f"not an image, or an image format this build cannot read (first bytes: {head})") from None
-    except (OSError, ValueError, SyntaxError) as exc:
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise DecodeError(f"cannot open image: {exc}") from None
     w, h = im.size
     if w <= 0 or h <= 0:
@@ -76,7 +101,63 @@ def open_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image
             f"decompression bomb: {w}x{h} = {w * h:,} pixels exceeds the limit of {max_pixels:,} "
             "(raise it with --max-pixels if the file is trusted)"
         )
+    decoded = decoded_bytes(im)
+    if decoded > max_decoded_bytes:
+        raise DecodeError(f"decompression bomb: {w}x{h} {im.mode} decodes to {decoded / 2**20:,.0f} MiB, over the "
+                          f"limit of {max_decoded_bytes / 2**20:,.0f} MiB")
+    im.info[_NOTES] = notes
     return im
+
+
+def decoded_bytes(im: Image.Image) -> int:
+    """Pixels x channels x bytes per channel of the full decode, from the header alone."""
+    rawmode = im.tile[0].args if im.tile else None
+    rawmode = rawmode[0] if isinstance(rawmode, tuple) and rawmode else rawmode
+    depth = 4 if im.mode in ("I", "F") or im.mode.startswith("I;32") else 1
+    if im.mode.startswith("I;16") or (isinstance(rawmode, str) and ";16" in rawmode):
+        depth = 2
+    return im.width * im.height * len(im.getbands()) * depth
+
+
+def _without_large_text(data: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """A PNG without the text chunks past Pillow's limits (which would fail the whole image), and notes."""
+    if not data.startswith(PNG_SIGNATURE):
+        return data, ()
+    cuts, notes, total = [], [], 0
+    for kind, start, end in png_chunks(data):
+        if kind not in _TEXT_CHUNKS:
+            continue
+        size = _text_size(kind, data[start:end])
+        if size > MAX_TEXT_CHUNK or total + size > MAX_TEXT_MEMORY:
+            cuts.append((start - 8, end + 4))
+            what = f"over {MAX_TEXT_CHUNK >> 20} MiB" if size > MAX_TEXT_CHUNK else f"{size / 2**20:.0f} MiB"
+            notes.append(f"metadata: {what} text chunk skipped")
+        else:
+            total += size
+    if not cuts:
+        return data, ()
+    kept, pos = [], 0
+    for a, b in cuts:
+        kept.append(data[pos:a])
+        pos = b
+    kept.append(data[pos:])
+    return b"".join(kept), tuple(notes)
+
+
+def _text_size(kind: bytes, body: bytes) -> int:
+    """The text's size as Pillow would hold it; compressed text inflated only up to just past the limit."""
+    key, _, rest = body.partition(b"\0")
+    if kind == b"zTXt":
+        compressed = rest[1:]
+    elif kind == b"iTXt" and rest[:1] == b"\1":
+        compressed = rest[2:].partition(b"\0")[2].partition(b"\0")[2]
+    else:
+        return len(rest)
+    inflater = zlib.decompressobj()
+    try:
+        return len(inflater.decompress(compressed, MAX_TEXT_CHUNK + 1))
+    except zlib.error:
+        return len(compressed)  # Pillow reports it as unreadable text, never as a failed image
 
 
 def jpeg_quality(im: Image.Image) -> float | None:
@@ -99,7 +180,13 @@ def _draft(im: Image.Image, long_side: int) -> None:
         im.draft(im.mode, (math.ceil(w * scale), math.ceil(h * scale)))
 
 
-def _to_rgb(im: Image.Image) -> Image.Image:
+def _working_size(size: tuple[int, int], long_side: int) -> tuple[int, int]:
+    w, h = size
+    scale = long_side / max(w, h)
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def _to_rgb(im: Image.Image, long_side: int) -> Image.Image:
     """Every mode to 8-bit RGB: high bit depths rescaled, transparency composited over white."""
     mode = im.mode
     if mode.startswith("I;16") or mode in ("I", "F"):
@@ -113,7 +200,9 @@ def _to_rgb(im: Image.Image) -> Image.Image:
         gray = Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), "L")
         return gray.convert("RGB")
     if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode in ("P", "L", "RGB") and "transparency" in im.info):
-        rgba = im.convert("RGBA")
+        rgba = im if im.mode == "RGBA" else im.convert("RGBA")
+        if max(rgba.size) > long_side:  # composite at working size: full-size copies cost 4 bytes a pixel each
+            rgba = rgba.resize(_working_size(rgba.size, long_side), Image.Resampling.BILINEAR)  # premultiplied
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
     if mode == "1":
@@ -126,38 +215,40 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     return im
 
 
+def _orientation(im: Image.Image) -> int:
+    try:
+        return int(im.getexif().get(0x0112, 1))
+    except Exception:  # malformed EXIF must not cost the image
+        return 1
+
+
 def decode_opened(im: Image.Image, options: DecodeOptions) -> DecodedImage:
     """Decode an image from `open_image` to RGB at most `options.long_side` pixels on the long side."""
     fmt = im.format
     quality = jpeg_quality(im) if fmt == "JPEG" else None
     native_w, native_h = im.size
     try:
-        orientation = im.getexif().get(0x0112, 1)
-    except Exception:  # malformed EXIF must not cost the image
-        orientation = 1
-    if orientation in _ORIENTATION_SWAPS:
-        native_w, native_h = native_h, native_w
-    try:
         if fmt == "JPEG":
             _draft(im, options.long_side)
+        # Load before anything reads EXIF: PNG's getexif() decodes the image to reach a late eXIf chunk, and
+        # a second load() after a swallowed decode error returns the partly decoded pixels as if whole.
         im.load()  # first frame of animations
-        rgb = _to_rgb(im)
+        orientation = _orientation(im)
+        if orientation in _ORIENTATION_SWAPS:
+            native_w, native_h = native_h, native_w
+        rgb = _to_rgb(im, options.long_side)
         if orientation in _TRANSPOSE:
             rgb = rgb.transpose(_TRANSPOSE[orientation])
-        w, h = rgb.size
-        if max(w, h) > options.long_side:
-            s = options.long_side / max(w, h)
-            rgb = rgb.resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.BILINEAR)
+        if max(rgb.size) > options.long_side:
+            rgb = rgb.resize(_working_size(rgb.size, options.long_side), Image.Resampling.BILINEAR)
         pixels = np.array(rgb, dtype=np.uint8)  # writable: torch.from_numpy needs that
     except DecodeError:
         raise
-    except Image.DecompressionBombError as exc:
-        raise DecodeError(f"decompression bomb: {exc}") from None
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
         hint = "" if "truncated" in str(exc) else " (the file is probably truncated or corrupt)"
         raise DecodeError(f"cannot decode {fmt or 'image'}: {exc}{hint}") from None
     return DecodedImage(pixels=np.ascontiguousarray(pixels), width=native_w, height=native_h,
-                        format=fmt, jpeg_quality=quality)
+                        format=fmt, jpeg_quality=quality, notes=tuple(im.info.get(_NOTES, ())))
 
 
 def decode_bytes(data: bytes, options: DecodeOptions = DecodeOptions()) -> DecodedImage:

@@ -16,6 +16,7 @@ from dataclasses import MISSING, dataclass, field
 from typing import Any
 
 from vc_curate.decode import DEFAULT_MAX_PIXELS
+from vc_curate.inputs.paths import DEFAULT_MAX_BYTES
 
 REQUIRED: Any = MISSING  # `option(REQUIRED, ...)`: the user must give it
 
@@ -73,6 +74,8 @@ class ScorerOptions:
     batch_size: int | None = option(None, "images per batch (default: the scorer's)", minimum=1)
     workers: int | None = option(None, "decode threads (default: the CPU count, at most 8)", minimum=1)
     max_pixels: int = option(DEFAULT_MAX_PIXELS, "larger images are refused as decompression bombs", minimum=1)
+    max_bytes: int = option(DEFAULT_MAX_BYTES, "larger inputs get an error record and are never read whole",
+                            minimum=1)
     watermarks: bool = option(False, "look for invisible generator watermarks (slower)")
     c2pa_trust_anchors: str | None = option(None, "PEM file of C2PA signers you trust (none ship)",
                                             metavar="PEM")

@@ -25,6 +25,7 @@ from tqdm import tqdm
 from vc_curate.decode import DecodedImage, DecodeError, DecodeOptions, decode_opened, open_image
 from vc_curate.fields import FIELDS, SCORED, FieldSpec
 from vc_curate.inputs import ImageInput, as_image_input, read_uri_bytes
+from vc_curate.inputs.paths import MAX_BYTES_IN_FLIGHT, too_large
 from vc_curate.provenance import Evidence, ProvenanceOptions, read_evidence
 from vc_curate.provenance.c2pa import check_trust_anchors
 from vc_curate.options import ScorerOptions, make_options
@@ -132,18 +133,24 @@ class Scorer(ABC):
         errors = 0
         pool = self._decode_pool()
 
-        def fill() -> None:
-            while len(window) < ahead:
+        in_flight: deque[int] = deque()  # encoded bytes each queued input carries (0: read in the pool)
+
+        def fill() -> None:  # bounded by count and by bytes held (at least one input, however large)
+            while len(window) < ahead and (not window or sum(in_flight) < MAX_BYTES_IN_FLIGHT):
                 try:
                     raw = next(source)
                 except StopIteration:
                     return
                 window.append(pool.submit(self._prepare_one, raw, skip))
+                in_flight.append(len(raw.data) if isinstance(raw, ImageInput) and raw.data is not None else 0)
 
         try:
             fill()
             while window:
-                chunk = [window.popleft().result() for _ in range(min(batch_size, len(window)))]
+                chunk = []
+                for _ in range(min(batch_size, len(window))):
+                    chunk.append(window.popleft().result())
+                    in_flight.popleft()
                 fill()  # keep the pool decoding while this batch scores
                 for rec in self._finish(chunk):
                     errors += rec.error is not None
@@ -179,7 +186,9 @@ class Scorer(ABC):
             prep.error = item.error
             return prep
         try:
-            data = item.data if item.data is not None else read_uri_bytes(item.uri)
+            data = item.data if item.data is not None else read_uri_bytes(item.uri, max_bytes=self.options.max_bytes)
+            if len(data) > self.options.max_bytes:
+                raise too_large(len(data), self.options.max_bytes)
         except Exception as exc:  # any filesystem failure is this input's error, not the batch's
             prep.error = f"read failed: {type(exc).__name__}: {exc}"
             return prep

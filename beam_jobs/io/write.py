@@ -13,7 +13,6 @@ import hashlib
 import math
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 import apache_beam as beam
 import pyarrow as pa
@@ -21,10 +20,10 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from vc_curate.record import SCHEMA, Record, source_column_name
+from vc_curate.carried import merge_type, output_schema, records_table, value_type
+from vc_curate.record import Record, source_column_name
 
 RECORDS_PER_SHARD = 50_000  # records of about 1 KB: a shard is a few tens of MB in memory when written
-_FAST_TYPES = {str: pa.string(), bool: pa.bool_(), int: pa.int64(), float: pa.float64(), bytes: pa.binary()}
 
 
 def shard_of(uri: str, num_shards: int) -> int:
@@ -35,18 +34,6 @@ def shard_of(uri: str, num_shards: int) -> int:
 def shard_count(records: int, num_shards: int) -> int:
     """`num_shards` when given (> 0), else one shard per RECORDS_PER_SHARD records, at least one."""
     return num_shards if num_shards > 0 else max(1, math.ceil(records / RECORDS_PER_SHARD))
-
-
-def _type_of(value: Any) -> pa.DataType:
-    return _FAST_TYPES.get(type(value)) or pa.scalar(value).type
-
-
-def _merge_type(a: pa.DataType | None, b: pa.DataType) -> pa.DataType:
-    if a is None or a == b:
-        return b
-    if {a, b} == {pa.int64(), pa.float64()}:
-        return pa.float64()
-    return pa.string()  # mixed kinds of value: kept as text rather than lost
 
 
 class MergeExtraTypes(beam.CombineFn):
@@ -61,34 +48,18 @@ class MergeExtraTypes(beam.CombineFn):
             if value is None:
                 acc.setdefault(name, None)
             else:
-                acc[name] = _merge_type(acc.get(name), _type_of(value))
+                acc[name] = merge_type(acc.get(name), value_type(value))
         return acc
 
     def merge_accumulators(self, accs: Iterable[dict]) -> dict:
         out: dict[str, pa.DataType] = {}
         for acc in accs:
             for name, typ in acc.items():
-                out[name] = typ if typ is None else _merge_type(out.get(name), typ)
+                out[name] = merge_type(out.get(name), typ)
         return out
 
     def extract_output(self, acc: dict) -> dict:
         return acc
-
-
-def output_schema(extra_types: dict[str, pa.DataType | None]) -> pa.Schema:
-    extras = [pa.field(name, typ or pa.null()) for name, typ in sorted(extra_types.items())]
-    return pa.schema(list(SCHEMA) + extras)
-
-
-def records_table(records: list[Record], schema: pa.Schema) -> pa.Table:
-    rows = [rec.to_dict() for rec in records]
-    columns = []
-    for f in schema:
-        values = [row.get(f.name) for row in rows]
-        if pa.types.is_string(f.type) and f.name not in SCHEMA.names:
-            values = [v if v is None or isinstance(v, str) else str(v) for v in values]
-        columns.append(pa.array(values, type=f.type))
-    return pa.Table.from_arrays(columns, schema=schema)
 
 
 class WriteShard(beam.DoFn):

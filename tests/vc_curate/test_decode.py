@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+import zlib
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from tests.conftest import encode, scene
-from tests.vc_curate.bad_inputs import bad_inputs
+from tests.vc_curate.bad_inputs import bad_inputs, idat_flipped, png_chunk, png_of_zeros, with_png_chunks
+import vc_curate
 from vc_curate.decode import DecodeError, DecodeOptions, decode_bytes, jpeg_quality, open_image
 
 
@@ -120,3 +124,64 @@ def test_png_with_a_large_workflow_chunk_still_decodes():
     info.add_text("workflow", "{" + '"n": 1,' * 400_000 + '"end": 0}', zip=True)  # ~2.8 MB once inflated
     out = decode_bytes(encode(scene((32, 32)), pnginfo=info))
     assert out.width == 32
+
+
+FLIPS = [50 + 37 * i for i in range(20)]
+
+
+@pytest.mark.parametrize("offset", FLIPS)
+def test_png_with_a_flipped_idat_byte_is_a_decode_error(offset):
+    # Pillow refuses each of these; reading EXIF first used to swallow that error and hand back the partly
+    # decoded pixels, which then scored as a good image.
+    bad = idat_flipped(encode(scene((320, 240))), offset)
+    with pytest.raises(OSError):
+        Image.open(io.BytesIO(bad)).load()
+    with pytest.raises(DecodeError):
+        decode_bytes(bad)
+
+
+def test_corrupt_png_reaches_the_record_as_an_error():
+    png = encode(scene((320, 240)))
+    records = vc_curate.load_scorer("classic", device="cpu").score(
+        [(f"flip{o}.png", idat_flipped(png, o)) for o in FLIPS])
+    assert [r.quality for r in records] == [None] * len(FLIPS)
+    assert all(r.error.startswith("decode failed") for r in records)
+
+
+def test_more_pixels_than_pillows_global_limit_open_when_our_limit_allows():
+    data = png_of_zeros(13_500, 13_500)  # 182 MP: Pillow's own limit is 179 MP
+    assert open_image(data).size == (13_500, 13_500)  # the default 200 MP holds
+    assert open_image(data, max_pixels=2_000_000_000).size == (13_500, 13_500)
+    with pytest.raises(DecodeError, match="--max-pixels"):
+        open_image(data, max_pixels=100_000_000)
+
+
+def test_decoded_bytes_are_checked_from_the_header():
+    data = png_of_zeros(12_000, 12_000, bit_depth=16, colour_type=6)  # 144 MP, 8 bytes per pixel: 1.1 GB
+    with pytest.raises(DecodeError, match="decodes to 1,099 MiB"):
+        open_image(data)
+    assert open_image(data, max_decoded_bytes=2 << 30).size == (12_000, 12_000)
+
+
+def test_pillow_limits_are_set_on_first_use_not_on_import():
+    code = ("from PIL import Image, PngImagePlugin; before = (Image.MAX_IMAGE_PIXELS, PngImagePlugin.MAX_TEXT_CHUNK);"
+            "import vc_curate, vc_curate.decode as d; assert (Image.MAX_IMAGE_PIXELS, PngImagePlugin.MAX_TEXT_CHUNK)"
+            " == before;"
+            "d.set_pillow_limits(); assert Image.MAX_IMAGE_PIXELS is None;"
+            "assert PngImagePlugin.MAX_TEXT_CHUNK == d.MAX_TEXT_CHUNK")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.parametrize("chunks", [
+    [png_chunk(b"zTXt", b"Comment\0\0" + zlib.compress(b"A" * (64 << 20), 9))],
+    [png_chunk(b"iTXt", b"Comment\0\1\0\0\0" + zlib.compress(b"A" * (64 << 20), 9))],
+    [png_chunk(b"tEXt", b"one\0" + b"B" * (40 << 20)), png_chunk(b"tEXt", b"two\0" + b"C" * (40 << 20))],
+], ids=["ztxt-bomb", "itxt-bomb", "two-40MB-text"])
+def test_valid_image_with_huge_text_is_scored_with_a_note(chunks):
+    data = with_png_chunks(encode(scene((64, 48))), chunks)
+    with pytest.raises(ValueError):  # Pillow alone refuses these at its defaults
+        Image.open(io.BytesIO(data)).load()
+    out = decode_bytes(data)
+    assert out.width == 64 and out.notes and all(n.startswith("metadata: ") and "skipped" in n for n in out.notes)
+    [rec] = vc_curate.load_scorer("classic", device="cpu").score([("text.png", data)])
+    assert rec.error is None and rec.quality is not None and "text chunk skipped" in rec.notes

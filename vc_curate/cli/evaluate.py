@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 
 from vc_curate.cli.main import UsageError
+from vc_curate.cli.writing import check_outputs
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -23,6 +23,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--group-by", help="labels column to group by (default: `dataset` where present)")
     parser.add_argument("--plot", metavar="PNG", help="write a scatter plot of quality against MOS here")
     parser.add_argument("--json", metavar="PATH", help="also write every figure as JSON here")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --plot or --json file")
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                         help="bootstrap resamples for the 95%% intervals (default 1000; 0: no intervals)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
@@ -50,10 +51,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.scores:
         raise UsageError("give a scores table, or --model BASE --adapter DIR to score the labelled images and "
                          "compare base with fine-tuned")
-    for option, path in (("--plot", args.plot), ("--json", args.json)):
-        folder = os.path.dirname(os.path.abspath(path)) if path else None
-        if folder and not os.path.isdir(folder):
-            raise UsageError(f"{option} {path}: folder {folder} does not exist")
+    check_outputs({"--plot": args.plot, "--json": args.json}, [args.scores, args.labels], overwrite=args.overwrite)
     try:
         scores = read_table(args.scores)
         labels = read_labels(args.labels)

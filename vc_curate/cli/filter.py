@@ -10,6 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vc_curate.cli.main import UsageError
+from vc_curate.cli.writing import check_outputs, replacing
+from vc_curate.errors import first_line
 from vc_curate.rules import RuleError, compile_rule
 
 
@@ -21,6 +23,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
     p.add_argument("--keep-if", required=True, metavar="RULE")
     p.add_argument("--out", required=True, help="Parquet file for the kept records")
     p.add_argument("--rejected", help="Parquet file for the other records")
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     return p
 
 
@@ -32,14 +35,25 @@ def read_scores(path: str) -> pa.Table:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_outputs({"--out": args.out, "--rejected": args.rejected}, [args.scores], overwrite=args.overwrite)
     table = read_scores(args.scores)
     try:
         keep = compile_rule(args.keep_if, table.column_names).mask(table)
     except RuleError as exc:
         raise UsageError(str(exc)) from None
-    pq.write_table(table.filter(pa.array(keep)), args.out)
-    if args.rejected:
-        pq.write_table(table.filter(pa.array(np.logical_not(keep))), args.rejected)
+    except RecursionError:
+        raise UsageError("--keep-if: the rule is nested too deeply to read") from None
+    try:
+        _write(table.filter(pa.array(keep)), args.out)
+        if args.rejected:
+            _write(table.filter(pa.array(np.logical_not(keep))), args.rejected)
+    except OSError as exc:  # a full disk, a folder that went away: no torn file is left
+        raise UsageError(f"cannot write: {first_line(exc)}") from None
     print(f"kept {int(keep.sum())} of {table.num_rows} records ({table.num_rows - int(keep.sum())} rejected); "
           f"wrote {args.out}{f' and {args.rejected}' if args.rejected else ''}", file=sys.stderr)
     return 0
+
+
+def _write(table: pa.Table, path: str) -> None:
+    with replacing(path) as tmp:
+        pq.write_table(table, tmp)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from vc_curate.cli.main import UsageError
+from vc_curate.cli.writing import check_outputs
+from vc_curate.errors import first_line
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -19,6 +20,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("scores",
                         help="scores Parquet written by `vc-curate score` (a file or a folder of parts)")
     parser.add_argument("--out", required=True, help="the HTML file to write")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     parser.add_argument("--top", type=int, default=8, metavar="N",
                         help="images shown in each gallery and defect grid (default 8)")
     return parser
@@ -30,12 +32,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.top < 1:
         raise UsageError(f"--top {args.top}: show at least 1 image per section")
-    folder = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(folder):
-        raise UsageError(f"--out {args.out}: folder {folder} does not exist")
+    check_outputs({"--out": args.out}, [args.scores], overwrite=args.overwrite)
     try:
         count = write_report(args.scores, args.out, top=args.top)
     except ReportError as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.out}: {first_line(exc)}") from None
     print(f"report of {plural(count, 'record')}: {args.out}")
     return 0

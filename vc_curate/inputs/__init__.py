@@ -5,7 +5,7 @@ read lazily, in the scorer's worker pool; shard members and Parquet rows carry t
 """
 
 from vc_curate.inputs.image_input import ImageInput, as_image_input
-from vc_curate.inputs.expand import expand_inputs, count_inputs
+from vc_curate.inputs.expand import expand_inputs
 from vc_curate.inputs.uris import read_uri_bytes
 
-__all__ = ["ImageInput", "as_image_input", "expand_inputs", "count_inputs", "read_uri_bytes"]
+__all__ = ["ImageInput", "as_image_input", "expand_inputs", "read_uri_bytes"]

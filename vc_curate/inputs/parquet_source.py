@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from vc_curate.carried import carried_value
 from vc_curate.inputs.image_input import ImageInput
+from vc_curate.inputs.paths import DEFAULT_MAX_BYTES, open_uri, too_large
 
 CANDIDATE_COLUMNS = ("jpg", "jpeg", "png", "webp", "image", "img", "image_bytes", "bytes")
+
+
+BATCH_BYTES = 64 << 20  # rows are read in batches of about this many bytes (at most `batch_rows` rows)
+
+
+def _rows_within(pf: pq.ParquetFile, budget: int) -> int:
+    """How many rows of average size (from the footer) fit in `budget` bytes; at least one."""
+    md = pf.metadata
+    if not md.num_rows:
+        return 1
+    total = sum(md.row_group(i).total_byte_size for i in range(md.num_row_groups))
+    return max(1, budget * md.num_rows // max(1, total))
 
 
 class ImageColumnError(ValueError):
@@ -41,15 +54,16 @@ def find_image_column(schema: pa.Schema, wanted: str | None = None) -> str:
     raise ImageColumnError(f"no image-bytes {which} (choose one with --image-column){hint}")
 
 
-def iter_parquet_images(uri: str, *, image_column: str | None = None, batch_rows: int = 256) -> Iterator[ImageInput]:
+def iter_parquet_images(uri: str, *, image_column: str | None = None, batch_rows: int = 256,
+                        max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ImageInput]:
     """One ImageInput per row, `uri` = `file.parquet#row`; the row's other columns go into `extra`."""
     try:
-        with fsspec.open(uri, "rb") as f:
+        with open_uri(uri) as f:
             pf = pq.ParquetFile(f)
             column = find_image_column(pf.schema_arrow, image_column)
             top, _, sub = column.partition(".")
             row = 0
-            for batch in pf.iter_batches(batch_size=batch_rows):
+            for batch in pf.iter_batches(batch_size=min(batch_rows, _rows_within(pf, BATCH_BYTES))):
                 rows = batch.to_pylist()
                 for values in rows:
                     cell = values.pop(top)
@@ -57,15 +71,11 @@ def iter_parquet_images(uri: str, *, image_column: str | None = None, batch_rows
                     if sub and isinstance(cell, dict):
                         values.update({f"{top}.{k}": v for k, v in cell.items() if k != sub})
                     error = None if data else f"row {row} has no bytes in column {column!r}"
-                    yield ImageInput(uri=f"{uri}#{row}", data=data or None, extra=values, error=error)
+                    if data and len(data) > max_bytes:
+                        data, error = None, f"read failed: {too_large(len(data), max_bytes)}"
+                    extra = {k: carried_value(v) for k, v in values.items()}  # maps, lists, structs: as JSON text
+                    yield ImageInput(uri=f"{uri}#{row}", data=data or None, extra=extra, error=error)
                     row += 1
     except (OSError, pa.ArrowException, ImageColumnError) as exc:
         yield ImageInput(uri=uri, error=f"cannot read Parquet table: {exc}")
 
-
-def count_parquet_rows(uri: str) -> int:
-    try:
-        with fsspec.open(uri, "rb") as f:
-            return pq.ParquetFile(f).metadata.num_rows
-    except (OSError, pa.ArrowException):
-        return 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-import fsspec
+from vc_curate.inputs.paths import open_uri
 
 IMAGE_EXTENSIONS = {
     ".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".apng", ".gif", ".webp", ".bmp", ".dib", ".tif", ".tiff",
@@ -28,7 +28,7 @@ def magic_is_image(head: bytes) -> bool:
 
 def looks_like_image(uri: str) -> bool:
     try:
-        with fsspec.open(uri, "rb") as f:
+        with open_uri(uri) as f:
             return magic_is_image(f.read(16))
     except OSError:
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PIL import Image
 
 from vc_curate.provenance.finding import CAMERA, GENERATOR, Finding, clean
-from vc_curate.provenance.generators import known_generator, parameters_tool
+from vc_curate.provenance.generators import WINDOW, known_generator, parameters_tool
 
 EXIF_IFD = 0x8769
 MAKE, MODEL, SOFTWARE = 0x010F, 0x0110, 0x0131
@@ -20,6 +20,8 @@ def user_comment(raw: object) -> str:
         return raw
     if not isinstance(raw, bytes):
         return ""
+    if len(raw) > 8 + 4 * WINDOW:  # decode only the ends that `parameters_tool` searches (UCS-2 stays aligned)
+        raw = raw[:8 + 2 * WINDOW] + b"\n\0" + raw[-2 * WINDOW:]
     code, body = raw[:8], raw[8:]
     if code == b"UNICODE\0":
         return _utf16(body)

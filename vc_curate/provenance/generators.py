@@ -11,10 +11,13 @@ import re
 from vc_curate.provenance.finding import GENERATOR, Finding, clean
 
 WEBUI = "Stable Diffusion WebUI"
-_WEBUI_LINE = re.compile(r"(?:^|\n)\s*Steps: \d+, (?:Sampler|Schedule type|CFG scale|Seed): ")
+# Horizontal space only: `\s*` after a line start also crosses newlines, which made a text of newlines
+# quadratic (a 1 MiB zTXt of newlines took an hour). Every pattern here is linear in the text it searches.
+_WEBUI_LINE = re.compile(r"^[ \t]*Steps: \d+, (?:Sampler|Schedule type|CFG scale|Seed): ", re.MULTILINE)
 _VERSION = re.compile(r"Version: ([^,\n]{1,40})")
 _MIDJOURNEY_JOB = re.compile(r"Job ID: [0-9a-f]{8}-[0-9a-f]{4}-", re.IGNORECASE)
 _JSON_LOOKAHEAD = 65536  # characters of a JSON value searched for a tool's marker keys
+WINDOW = 1 << 20  # characters searched at each end of a longer text: parsing is capped, not just linear
 
 # Names of generators as they appear in EXIF Software, XMP CreatorTool or a PNG `Software` chunk.
 _KNOWN = [
@@ -47,8 +50,14 @@ def known_generator(software: str) -> str | None:
     return None
 
 
+def window(text: str) -> str:
+    """The text, or its first and last WINDOW characters when longer (a generator's marks sit at the ends)."""
+    return text if len(text) <= 2 * WINDOW else text[:WINDOW] + "\n" + text[-WINDOW:]
+
+
 def parameters_tool(text: str) -> str | None:
     """The tool that wrote an A1111-style `parameters` text (or its JSON variants), None if it is not one."""
+    text = window(text)
     head = text.lstrip()[:_JSON_LOOKAHEAD]
     if head.startswith("{"):
         if "sui_image_params" in head:
@@ -72,6 +81,7 @@ def parameters_tool(text: str) -> str | None:
 def text_tool(key: str, value: str) -> str | None:
     """The tool that wrote one text entry (a PNG chunk, a JPEG comment, a stealth payload's field)."""
     k = key.lower()
+    value = window(value)
     head = value.lstrip()[:_JSON_LOOKAHEAD]
     if k == "parameters":
         return parameters_tool(value)

@@ -15,6 +15,9 @@ from vc_curate.cli.main import main
 from vc_curate.inputs import expand_inputs
 from vc_curate.output import RecordWriter
 from vc_curate.record import FIELDS, Record
+from vc_curate.registry import scorer_class
+
+VERSION = scorer_class("classic")().version
 
 
 @pytest.fixture
@@ -65,21 +68,22 @@ def test_resume_after_a_killed_run_scores_only_what_is_missing(images, tmp_path,
     writer = RecordWriter(out, rows_per_part=2)
     for uri in first:
         rec = Record(uri=uri, sha256=__import__("hashlib").sha256(open(uri, "rb").read()).hexdigest(),
-                     quality=1.0, scorer="earlier-run")
+                     quality=1.0, scorer=VERSION)
         writer.write(rec)
-    # no close(): the process died
+    writer._release()  # no close(): the process died (its lock would be taken over as a dead pid's)
     assert (tmp_path / "s.parquet.parts").is_dir() and not (tmp_path / "s.parquet").exists()
     assert main(["score", str(images), "--out", out, "--resume", "--quiet"]) == 0
     assert "4 skipped as already scored" in capsys.readouterr().err
     table = pq.read_table(out)
     uris = table.column("uri").to_pylist()
     assert len(uris) == len(set(uris)) == 11
-    earlier = [s for s in table.column("scorer").to_pylist() if s == "earlier-run"]
+    earlier = [q for q in table.column("quality").to_pylist() if q == 1.0]
     assert len(earlier) == 4
     # a changed file is scored again even though its uri was seen
     (images / "good5.png").write_bytes(encode(scene((64, 48), seed=99)))
     assert main(["score", str(images), "--out", out, "--resume", "--quiet"]) == 0
-    assert pq.read_table(out).num_rows == 12  # the old record of the changed file stays, with its own sha256
+    table = pq.read_table(out)  # the changed file's stale record went, replaced by the new one
+    assert table.num_rows == 11 and table.column("uri").to_pylist().count(str(images / "good5.png")) == 1
 
 
 def test_max_error_rate_fails_the_run(images, tmp_path, capsys):
@@ -97,8 +101,8 @@ def test_max_error_rate_fails_the_run(images, tmp_path, capsys):
     (["score", "x", "--out", "o.parquet", "--scorer", "lmm"], "needs --model"),
     (["score", "x", "--out", "o.parquet", "--max-error-rate", "2"], "between 0 and 1"),
     (["score", "x", "--out", "o.parquet", "--device", "cuda"], "no CUDA device"),
-    (["score", "nothing/*.jpg", "--out", "o.parquet"], "no images found"),
-    (["score", "--out", "o.parquet"], "required"),
+    (["score", "--out", "o.parquet", "--files-from", "missing.txt"], "--files-from missing.txt: no such file"),
+    (["score", "--out", "o.parquet"], "give at least one INPUT"),
 ])
 def test_bad_arguments_are_one_line_and_exit_2(args, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -115,7 +119,7 @@ def test_console_script_shows_progress_on_stderr(images, tmp_path):
     done = subprocess.run([str(script), "score", str(images), "--out", str(tmp_path / "s.parquet")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "img/s" in done.stderr and "11/11" in done.stderr
+    assert "img/s" in done.stderr and "11img" in done.stderr  # no total: inputs are walked once, not counted
     assert done.stdout == ""
 
 
@@ -124,3 +128,16 @@ def test_unusable_trust_anchors_is_a_usage_error(images, tmp_path, capsys):
     pem.write_text("not a certificate")
     assert main(["score", str(images), "--out", str(tmp_path / "s.parquet"), "--c2pa-trust-anchors", str(pem)]) == 2
     assert "no PEM certificate" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("keep_old", [False, True])
+def test_resume_scores_again_what_another_version_scored_unless_told_to_keep_it(images, tmp_path, capsys, keep_old):
+    out = str(tmp_path / "s.parquet")
+    uri = str(images / "good0.png")
+    writer = RecordWriter(out)
+    writer.write(Record(uri=uri, sha256=__import__("hashlib").sha256(open(uri, "rb").read()).hexdigest(),
+                        quality=1.0, scorer="classic/0"))
+    writer.close()
+    assert main(["score", uri, "--out", out, "--resume", "--quiet", *(["--keep-old-versions"] * keep_old)]) == 0
+    rows = pq.read_table(out).to_pylist()
+    assert [r["scorer"] for r in rows] == (["classic/0"] if keep_old else [VERSION])
