@@ -99,8 +99,6 @@ def check(opts: CurateOptions, argv: list[str]) -> None:
         scorer_class(opts.scorer)
     except (RuleError, ValueError) as exc:
         raise UsageError(str(exc)) from None
-    except RecursionError:
-        raise UsageError("--keep_if: the rule is nested too deeply to read") from None
     scorer_options(opts)
     if opts.previous_output and not previous_files(opts.previous_output):
         raise UsageError(f"--previous_output {opts.previous_output} holds no kept-/rejected-/skipped-*"

@@ -36,4 +36,4 @@ def test_a_rule_nested_past_the_recursion_limit_is_one_line(tmp_path, capsys):
     rule = "(" * 400 + "quality >= 50" + ")" * 400
     assert main(["--input", str(tmp_path), "--output_dir", str(tmp_path / "out"), "--keep_if", rule]) == 2
     err = capsys.readouterr().err.strip()
-    assert "nested too deeply" in err and len(err.splitlines()) == 1
+    assert "nests deeper than 100 levels" in err and len(err.splitlines()) == 1

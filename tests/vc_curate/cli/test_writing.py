@@ -56,7 +56,7 @@ def test_filter_needs_overwrite_to_replace(scores, tmp_path, capsys):
 def test_a_rule_nested_past_the_recursion_limit_is_one_line(scores, tmp_path, capsys):
     rule = "(" * 400 + "quality >= 50" + ")" * 400
     one_line_exit_2(["filter", str(scores), "--keep-if", rule, "--out", str(tmp_path / "k.parquet")], capsys,
-                    "nested too deeply")
+                    "nests deeper than 100 levels")
 
 
 def test_report_and_evaluate_follow_the_same_rule(scores, tmp_path, capsys):
