@@ -22,7 +22,7 @@ from PIL import Image
 
 from vc_curate import load_scorer
 from vc_curate.scorers.lmm.prompts import LEVEL_VALUES
-from vc_curate.scorers.lmm.testing import build_checkpoint
+from tests.support.lmm_checkpoints import build_checkpoint
 
 PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos"
 
@@ -31,7 +31,7 @@ def naive(scorer, paths: list[Path]) -> float:
     """Images/s of one `generate(max_new_tokens=1)` per image and question, reading the level-word scores."""
     plan, model, processor = scorer.plan, scorer.model, scorer.processor
     tokenizer = processor.tokenizer
-    prompts = [(plan.prefix + tokenizer.decode(list(s.ids)), s) for s in plan.levels]
+    prompts = [(plan.prefix + s.text, s) for s in plan.levels]
     start = time.perf_counter()
     for path in paths:
         image = Image.open(path).convert("RGB")

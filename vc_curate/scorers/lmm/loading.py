@@ -92,9 +92,10 @@ def load_processor(model: str, **common: Any) -> Any:
 
 
 def _images_only_processor(model: str, **common: Any) -> Any:
-    """The family's processor class without its video processor (which transformers builds only with torchvision)."""
+    """The family's processor class without its video processor (which transformers builds only with
+    torchvision), loaded through the class's own `from_pretrained` so every saved setting is kept."""
     import transformers
-    from transformers import AutoConfig, AutoImageProcessor, AutoTokenizer
+    from transformers import AutoConfig
     from transformers.models.auto.processing_auto import PROCESSOR_MAPPING_NAMES
 
     base = getattr(transformers, PROCESSOR_MAPPING_NAMES[AutoConfig.from_pretrained(model, **common).model_type])
@@ -104,10 +105,8 @@ def _images_only_processor(model: str, **common: Any) -> Any:
         def get_attributes(cls) -> list[str]:
             return [a for a in super().get_attributes() if "video" not in a]
 
-    tokenizer = AutoTokenizer.from_pretrained(model, **common)
-    images = AutoImageProcessor.from_pretrained(model, **common)
-    return ImagesOnly(image_processor=images, tokenizer=tokenizer, video_processor=None,
-                      chat_template=tokenizer.chat_template)
+    ImagesOnly.__name__ = ImagesOnly.__qualname__ = base.__name__
+    return ImagesOnly.from_pretrained(model, **common)
 
 
 def _with_adapter(net: Any, adapter: str, revision: str | None) -> Any:

@@ -18,6 +18,7 @@ LEVEL_VALUES = (100.0, 75.0, 50.0, 25.0, 0.0)  # Q-Align: best/most word first, 
 @dataclass(frozen=True, slots=True)
 class Suffix:
     field: str  # "quality", an attribute, "ai_generated" or "critique"
+    text: str  # what follows the prefix: question, end of turn, generation prompt, answer stem
     ids: tuple[int, ...]
     word_ids: tuple[int, ...] = ()  # levels: five first tokens; choice: positives then negatives
     positives: int = 0  # choice: how many of word_ids are positive
@@ -27,6 +28,7 @@ class Suffix:
 @dataclass(frozen=True, slots=True)
 class PromptPlan:
     prefix: str  # text with the image placeholder; the processor expands it per image
+    special: bool  # whether tokenizing the prefix adds special tokens (False: the template wrote BOS itself)
     levels: tuple[Suffix, ...]  # read from one forward pass (with authenticity last)
     numbers: tuple[Suffix, ...]  # generated and parsed
     critique: Suffix
@@ -39,13 +41,14 @@ def plan_prompts(recipe: Recipe, processor: Any) -> PromptPlan:
     questions.append(("ai_generated", recipe.authenticity, recipe.authenticity.question, recipe.authenticity.stem))
     questions.append(("critique", None, recipe.critique, ""))
     texts = [_with_stem(_render(processor, recipe.system, question), stem) for _, _, question, stem in questions]
-    prefix = _split_point(texts, tokenizer, _image_placeholder(processor))
+    special = not starts_with_bos(tokenizer, texts[0])
+    prefix = _split_point(texts, tokenizer, _image_placeholder(processor), special)
     suffixes = []
     for (field, question, _, _), text in zip(questions, texts):
         rest = text[len(prefix):]
         ids = tuple(_encode(tokenizer, rest))
         if isinstance(question, Levels):
-            suffixes.append(Suffix(field, ids, first_tokens(tokenizer, rest, question.words, field), 0, question))
+            suffixes.append(Suffix(field, rest, ids, first_tokens(tokenizer, rest, question.words, field), 0, question))
         elif isinstance(question, Choice):
             words = question.positive + question.negative
             word_ids = first_tokens(tokenizer, rest, words, field, distinct=False)
@@ -54,12 +57,19 @@ def plan_prompts(recipe: Recipe, processor: Any) -> PromptPlan:
                 raise ValueError(f"recipe authenticity words {words} share first tokens for this tokenizer; "
                                  "choose yes/no words that start differently")
             word_ids = tuple(sorted(pos)) + tuple(sorted(neg))
-            suffixes.append(Suffix(field, ids, word_ids, len(pos), question))
+            suffixes.append(Suffix(field, rest, ids, word_ids, len(pos), question))
         else:
-            suffixes.append(Suffix(field, ids, (), 0, question))
+            suffixes.append(Suffix(field, rest, ids, (), 0, question))
     levels = tuple(s for s in suffixes if s.word_ids)
     numbers = tuple(s for s in suffixes if isinstance(s.question, Number))
-    return PromptPlan(prefix, levels, numbers, suffixes[-1])
+    return PromptPlan(prefix, special, levels, numbers, suffixes[-1])
+
+
+def starts_with_bos(tokenizer: Any, text: str) -> bool:
+    """Whether a rendered chat already begins with BOS, so tokenizing must not add a second one (as
+    transformers' own `apply_chat_template(tokenize=True)` does)."""
+    bos = tokenizer.bos_token
+    return bool(bos) and text.startswith(bos)
 
 
 def _render(processor: Any, system: str | None, question: str) -> str:
@@ -90,7 +100,7 @@ def _encode(tokenizer: Any, text: str, special: bool = False) -> list[int]:
     return tokenizer(text, add_special_tokens=special)["input_ids"]
 
 
-def _split_point(texts: list[str], tokenizer: Any, image_token: str) -> str:
+def _split_point(texts: list[str], tokenizer: Any, image_token: str, special: bool) -> str:
     """The longest common prefix of `texts` that ends at a special token and tokenizes apart from the rest."""
     common = texts[0]
     for t in texts[1:]:
@@ -105,9 +115,9 @@ def _split_point(texts: list[str], tokenizer: Any, image_token: str) -> str:
     cuts = sorted({i + len(s) for s in specials for i in _find_all(common, s)}, reverse=True)
     for cut in cuts:
         prefix = common[:cut]
-        head = _encode(tokenizer, prefix, special=True)
+        head = _encode(tokenizer, prefix, special=special)
         if image_token in prefix and all(
-            _encode(tokenizer, t, special=True) == head + _encode(tokenizer, t[cut:]) for t in texts
+            _encode(tokenizer, t, special=special) == head + _encode(tokenizer, t[cut:]) for t in texts
         ):
             return prefix
     raise ValueError("the chat template's prompts do not split into an image prefix and question suffixes "

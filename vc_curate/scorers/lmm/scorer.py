@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from vc_curate.scorer import Scorer, Scores
 from vc_curate.scorers.lmm.batching import Backoff, buckets
 from vc_curate.scorers.lmm.critique import compose_critique
 from vc_curate.scorers.lmm.loading import load, resolve_dtype
+from vc_curate.scorers.lmm.packing import PACKING_LIMITS, packing_problem
 from vc_curate.scorers.lmm.prompts import plan_prompts
-from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, rate
+from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, rate, rate_plain
 from vc_curate.scorers.lmm.recipes import DEFAULT_RECIPE, parse_number, recipe_for
 
 FALLBACK_LONG_SIDE = 1024
@@ -58,6 +60,12 @@ class LMMScorer(Scorer):
         adapter = f"+{Path(opts.adapter).name}" if opts.adapter else ""
         recipe = "" if self.recipe.name == DEFAULT_RECIPE else f" recipe={self.recipe.name}"
         self._version = f"lmm/{__version__} {model}@{self.revision}{adapter}{recipe}"  # once, not per record
+        reason = PACKING_LIMITS.get(loaded.model_type) or packing_problem(self.model, self.processor, self.plan,
+                                                                           self.pad_id)
+        self.packed = reason is None  # False: one plain forward pass per question, exact by construction
+        if reason:
+            warnings.warn(f"lmm: {opts.model} is scored with one forward pass per question (slower): {reason}",
+                          stacklevel=2)
 
     @property
     def version(self) -> str:
@@ -69,7 +77,7 @@ class LMMScorer(Scorer):
 
     def prepare(self, image: DecodedImage) -> Prepared:
         return prepare_prefix(self.processor, self.model, self.plan.prefix, image.pixels,
-                              pin=self.device.type == "cuda")
+                              pin=self.device.type == "cuda", special=self.plan.special)
 
     def score_batch(self, batch: list[Prepared]) -> list[Scores]:
         results: list[dict[str, Any]] = [{} for _ in batch]
@@ -85,7 +93,7 @@ class LMMScorer(Scorer):
         return out
 
     def _score_group(self, items: list[Prepared]) -> list[dict[str, Any]]:
-        values = rate(self.model, items, self.plan.levels, self.pad_id)
+        values = (rate if self.packed else rate_plain)(self.model, items, self.plan.levels, self.pad_id)
         for suffix in self.plan.numbers:
             answers = generate(self.model, self.processor, items, suffix, self.recipe.number_tokens, self.pad_id)
             for v, answer in zip(values, answers):

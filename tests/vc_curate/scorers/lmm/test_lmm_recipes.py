@@ -8,7 +8,7 @@ import pytest
 
 from vc_curate.scorers.lmm.prompts import first_tokens, plan_prompts
 from vc_curate.scorers.lmm.recipes import RECIPES, Number, parse_number, recipe_for, recipe_from_json
-from tests.vc_curate.scorers.lmm.conftest import KINDS
+from tests.support.lmm_checkpoints import KINDS
 
 
 @pytest.mark.parametrize("kind", KINDS)

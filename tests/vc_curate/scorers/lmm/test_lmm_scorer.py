@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from tests.conftest import SHARED, encode, scene
-from tests.vc_curate.scorers.lmm.conftest import KINDS, mixed_images
+from tests.support.lmm_checkpoints import KINDS
+from tests.vc_curate.scorers.lmm.conftest import mixed_images
 from vc_curate import load_scorer
 from vc_curate.decode import open_image
 from vc_curate.provenance import read_evidence
