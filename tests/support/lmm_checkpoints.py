@@ -28,11 +28,12 @@ def _chatml(image: str, default_system: str | None, generation: str) -> str:
     system = ("{% if loop.first and message['role'] != 'system' %}<|im_start|>system\n" + default_system
               + "<|im_end|>\n{% endif %}") if default_system else ""
     return (
-        "{% for message in messages %}" + system +
+        "{% set images = namespace(count=0) %}{% for message in messages %}" + system +
         "<|im_start|>{{ message['role'] }}\n"
         "{% if message['content'] is string %}{{ message['content'] }}"
         "{% else %}{% for part in message['content'] %}"
-        "{% if part['type'] == 'image' %}" + image +
+        "{% if part['type'] == 'image' %}{% set images.count = images.count + 1 %}"
+        "{% if add_vision_id %}Picture {{ images.count }}: {% endif %}" + image +
         "{% elif part['type'] == 'text' %}{{ part['text'] }}{% endif %}"
         "{% endfor %}{% endif %}<|im_end|>\n{% endfor %}"
         "{% if add_generation_prompt %}<|im_start|>assistant\n" + generation + "{% endif %}"

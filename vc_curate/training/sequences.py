@@ -1,5 +1,5 @@
 """Training sequences: a chat turn (images, question, answer) rendered with the model's own chat template,
-tokenised exactly as the `lmm` scorer tokenises its prompts, and batched with the prompt ends aligned.
+rendered by the `lmm` scorer's own `render` and tokenised as the scorer tokenises its prompts, and batched with the prompt ends aligned.
 
 Each row is `[pad…] prompt answer [pad…]`: prompts are left-padded so every prompt ends at the same column,
 which lets one `logits_to_keep` range cover the answer positions of all rows.
@@ -16,6 +16,7 @@ from PIL import Image
 
 from vc_curate.decode import DecodeOptions, decode_bytes
 from vc_curate.inputs import read_uri_bytes
+from vc_curate.scorers.lmm.prompts import render, starts_with_bos
 
 IGNORE = -100
 SKIP_KEYS = ("input_ids", "attention_mask", "mm_token_type_ids", "token_type_ids")
@@ -59,17 +60,6 @@ class ImageCache:
         return Image.fromarray(decode_bytes(read_uri_bytes(self.uris[row]), self.options).pixels)
 
 
-def render(processor: Any, system: str | None, question: str, n_images: int, stem: str = "") -> str:
-    """The chat-template prompt (with the generation prompt) and, where given, the answer stem after it."""
-    messages = [{"role": "system", "content": [{"type": "text", "text": system}]}] if system else []
-    content = [{"type": "image"}] * n_images + [{"type": "text", "text": question}]
-    messages.append({"role": "user", "content": content})
-    prompt = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-    if not stem:
-        return prompt
-    return prompt + stem if prompt[-1:].isspace() else prompt + " " + stem
-
-
 def continuation_ids(tokenizer: Any, context: str, text: str) -> list[int]:
     """Token ids of `text` written right after `context` (space-separated unless it ends in whitespace)."""
     base = tokenizer(context, add_special_tokens=False)["input_ids"]
@@ -84,8 +74,10 @@ def continuation_ids(tokenizer: Any, context: str, text: str) -> list[int]:
 class Encoder:
     """Turns into model inputs for one processor; answers longer than `max_answer_tokens` are cut."""
 
-    def __init__(self, processor: Any, system: str | None, images: ImageCache, max_answer_tokens: int = 160):
+    def __init__(self, processor: Any, system: str | None, images: ImageCache, max_answer_tokens: int = 160,
+                 template_options: tuple[tuple[str, object], ...] = ()):
         self.processor = processor
+        self.template_options = template_options
         self.tokenizer = processor.tokenizer
         self.system = system
         self.images = images
@@ -95,8 +87,10 @@ class Encoder:
         self.end_id = tok.eos_token_id
 
     def encode(self, turn: Turn) -> Encoded:
-        prompt = render(self.processor, self.system, turn.question, len(turn.images), turn.stem)
-        enc = self.processor(images=[self.images.get(i) for i in turn.images], text=[prompt], return_tensors="pt")
+        prompt = render(self.processor, turn.question, system=self.system, images=len(turn.images), stem=turn.stem,
+                        options=self.template_options)
+        enc = self.processor(images=[self.images.get(i) for i in turn.images], text=[prompt], return_tensors="pt",
+                             add_special_tokens=not starts_with_bos(self.tokenizer, prompt))
         answer = []
         if turn.answer:
             answer = continuation_ids(self.tokenizer, prompt, turn.answer)[:self.max_answer_tokens] + [self.end_id]

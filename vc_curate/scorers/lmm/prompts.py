@@ -40,7 +40,8 @@ def plan_prompts(recipe: Recipe, processor: Any) -> PromptPlan:
     questions: list[tuple[str, Any, str, str]] = [(q.field, q, q.question, q.stem) for q in recipe.ratings]
     questions.append(("ai_generated", recipe.authenticity, recipe.authenticity.question, recipe.authenticity.stem))
     questions.append(("critique", None, recipe.critique, ""))
-    texts = [_with_stem(_render(processor, recipe.system, question), stem) for _, _, question, stem in questions]
+    texts = [render(processor, question, system=recipe.system, stem=stem, options=recipe.template_options)
+             for _, _, question, stem in questions]
     special = not starts_with_bos(tokenizer, texts[0])
     prefix = _split_point(texts, tokenizer, _image_placeholder(processor), special)
     suffixes = []
@@ -72,21 +73,20 @@ def starts_with_bos(tokenizer: Any, text: str) -> bool:
     return bool(bos) and text.startswith(bos)
 
 
-def _render(processor: Any, system: str | None, question: str) -> str:
+def render(processor: Any, question: str, *, system: str | None = None, images: int = 1, stem: str = "",
+           options: tuple[tuple[str, object], ...] = ()) -> str:
+    """One user turn (the images, then the question) through the model's chat template, with the generation
+    prompt and, where given, the answer's stem after it. Shared by scoring and training."""
     messages = [{"role": "system", "content": [{"type": "text", "text": system}]}] if system else []
-    messages.append({"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]})
+    messages.append({"role": "user", "content": [{"type": "image"}] * images + [{"type": "text", "text": question}]})
     template = getattr(processor, "chat_template", None) or processor.tokenizer.chat_template
     if template is None:
         raise ValueError("the model's processor has no chat template; use a checkpoint that ships one "
                          "(chat_template.jinja or chat_template.json)")
-    return processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-
-
-def _with_stem(prompt: str, stem: str) -> str:
-    """The answer's stem after the generation prompt, space-separated unless the prompt ends in whitespace."""
+    prompt = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False, **dict(options))
     if not stem:
         return prompt
-    return prompt + stem if not prompt or prompt[-1].isspace() else prompt + " " + stem
+    return prompt + stem if prompt[-1:].isspace() else prompt + " " + stem
 
 
 def _image_placeholder(processor: Any) -> str:

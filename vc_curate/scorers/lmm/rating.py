@@ -10,6 +10,7 @@ against at load, and the path for models whose layers cannot take the packed mas
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ class Prepared:
     next_position: int  # where text after the prefix continues
     vision: dict[str, torch.Tensor]  # pixel_values, image_grid_thw / image_sizes, ...
     per_token: dict[str, torch.Tensor]  # PER_TOKEN_KEYS the processor returned, (L, ...) each
+    seed: int  # from the decoded pixels' sha256: sampled answers repeat whatever the batch or run
 
 
 def prepare_prefix(processor: Any, model: Any, prefix: str, pixels: np.ndarray, pin: bool,
@@ -55,7 +57,8 @@ def prepare_prefix(processor: Any, model: Any, prefix: str, pixels: np.ndarray, 
     vision = {k: v for k, v in enc.items() if k not in SKIP_KEYS and isinstance(v, torch.Tensor)}
     if pin:
         vision = {k: v.pin_memory() for k, v in vision.items()}
-    return Prepared(ids, positions, int(positions.max()) + 1, vision, per_token)
+    seed = int.from_bytes(hashlib.sha256(np.ascontiguousarray(pixels).tobytes()).digest()[:8], "little")
+    return Prepared(ids, positions, int(positions.max()) + 1, vision, per_token, seed)
 
 
 def collate_vision(items: list[Prepared], device: torch.device, dtype: torch.dtype) -> dict[str, torch.Tensor]:
@@ -247,3 +250,22 @@ def generate(model: Any, processor: Any, items: list[Prepared], suffix: Suffix, 
                          **collate_vision(items, device, model.dtype))
     width = rows.ids.shape[1]
     return [text.strip() for text in processor.tokenizer.batch_decode(out[:, width:], skip_special_tokens=True)]
+
+
+@torch.inference_mode()
+def sample(model: Any, processor: Any, item: Prepared, suffix: Suffix, max_new_tokens: int, n: int, top_k: int,
+           top_p: float, pad_id: int) -> list[str]:
+    """`n` sampled answers for one image, seeded from the image alone (global random state untouched)."""
+    device = model.device
+    rows = left_padded([item], torch.tensor(suffix.ids, dtype=torch.long), pad_id)
+    inputs = dict(input_ids=rows.ids.to(device), attention_mask=rows.attention.to(device), **_to(rows.per_token, device),
+                  **collate_vision([item], device, model.dtype))
+    width = rows.ids.shape[1]
+    answers = []
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(item.seed)
+        for _ in range(n):
+            out = model.generate(**inputs, do_sample=True, top_k=top_k, top_p=top_p, max_new_tokens=max_new_tokens,
+                                 pad_token_id=pad_id)
+            answers += processor.tokenizer.batch_decode(out[:, width:], skip_special_tokens=True)
+    return answers

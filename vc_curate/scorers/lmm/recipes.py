@@ -39,13 +39,22 @@ class Levels:
 
 @dataclass(frozen=True, slots=True)
 class Number:
-    """A question answered with a number on [low, high], generated and parsed, mapped to 0..100."""
+    """A question answered with a number on [low, high], generated and parsed, mapped to 0..100.
+
+    `tag`: the number is read from the last `<tag>…</tag>` of the answer (after any reasoning). `samples` > 0:
+    that many answers are sampled (seeded from the image, so reruns and batch sizes agree) with `top_k`/`top_p`
+    and averaged; 0: one greedy answer.
+    """
 
     field: str
     question: str
     stem: str
     low: float
     high: float
+    tag: str | None = None
+    samples: int = 0
+    top_k: int = 50
+    top_p: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +77,7 @@ class Recipe:
     critique_tokens: int = 96  # cap on generated critique length
     number_tokens: int = 8  # cap on a generated numeric answer
     families: tuple[str, ...] = field(default=())  # model_type values this recipe is the default for
+    template_options: tuple[tuple[str, object], ...] = ()  # chat-template keywords, e.g. ("add_vision_id", True)
 
     def __post_init__(self) -> None:
         fields = [r.field for r in self.ratings]
@@ -100,6 +110,11 @@ def _numbers() -> tuple[Number, ...]:
     return (quality,) + attributes
 
 
+_VQ_R1_PROMPT = (
+    "You are doing the image quality assessment task. Here is the question: What is your overall rating on the "
+    "quality of this picture? The rating should be a float between 1 and 5, rounded to two decimal places, with 1 "
+    "representing very poor quality and 5 representing excellent quality. First output the thinking process in "
+    "<think> </think> tags and then output the final answer with only one score in <answer> </answer> tags.")
 _AUTHENTICITY = Choice("Is this image AI-generated rather than a real photograph? Answer yes or no.", "",
                        positive=("Yes", "yes"), negative=("No", "no"))
 _CRITIQUE = ("Describe the visual quality of this image in two or three sentences: its sharpness, exposure, "
@@ -114,6 +129,13 @@ RECIPES: dict[str, Recipe] = {
                          "idefics3", "smolvlm", "gemma3", "mistral3", "paligemma")),
         # For critics fine-tuned to answer with a score: generated, parsed, mapped to 0..100.
         Recipe("visualcritic-number", _numbers(), _AUTHENTICITY, _CRITIQUE),
+        # Q-Align's rule (Wu et al., ICML 2024) for any instruction model: quality only, five words weighted 5..1.
+        Recipe("q-align", (Levels("quality", "How would you rate the quality of this image?",
+                                  "The quality of the image is", QUALITY_WORDS),), _AUTHENTICITY, _CRITIQUE),
+        # VisualQuality-R1 (Wu et al., 2025; Qwen2.5-VL-7B): the authors' prompt, vision ids, sampled reasoning,
+        # the number in the last <answer> on 1..5.
+        Recipe("visualquality-r1", (Number("quality", _VQ_R1_PROMPT, "", 1.0, 5.0, tag="answer", samples=1),),
+               _AUTHENTICITY, _CRITIQUE, number_tokens=2048, template_options=(("add_vision_id", True),)),
     )
 }
 DEFAULT_RECIPE = "visualcritic"
@@ -138,25 +160,41 @@ def recipe_from_json(path: Path) -> Recipe:
     try:
         ratings = tuple(
             Levels(r["field"], r["question"], r.get("stem", ""), tuple(r["words"])) if "words" in r
-            else Number(r["field"], r["question"], r.get("stem", ""), float(r["low"]), float(r["high"]))
+            else Number(r["field"], r["question"], r.get("stem", ""), float(r["low"]), float(r["high"]),
+                        **{k: r[k] for k in ("tag", "samples", "top_k", "top_p") if k in r})
             for r in data["ratings"]
         )
         a = data["authenticity"]
         choice = Choice(a["question"], a.get("stem", ""), tuple(a["positive"]), tuple(a["negative"]))
         extra = {k: data[k] for k in ("system", "critique_tokens", "number_tokens") if k in data}
+        if "template_options" in data:
+            extra["template_options"] = tuple(sorted(dict(data["template_options"]).items()))
         return Recipe(data.get("name", path.stem), ratings, choice, data["critique"], **extra)
     except (KeyError, TypeError) as exc:
         raise ValueError(f"recipe file {path}: missing or malformed field {exc}") from None
 
 
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+# Numbers that state the scale rather than the rating: "out of 5", "/5", "from 1 to 5", "between 1 and 5", "1-5".
+_SCALE = re.compile(r"(?:out of|/)\s*[-+]?\d+(?:\.\d+)?|(?:from|between)\s*\d+(?:\.\d+)?\s*(?:to|and)\s*\d+(?:\.\d+)?"
+                    r"|\b\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\b", re.IGNORECASE)
 
 
 def parse_number(answer: str, question: Number) -> float:
-    """The first number in a generated answer mapped from [low, high] to 0..100; ValueError if none."""
-    match = _NUMBER.search(answer)
-    if match is None:
-        raise ValueError(f"the model answered {answer.strip()[:60]!r} to the {question.field} question; "
-                         f"expected a number from {question.low:g} to {question.high:g}")
-    value = float(match.group())
-    return 100.0 * (value - question.low) / (question.high - question.low)
+    """The rating in a generated answer mapped from [low, high] to 0..100.
+
+    With a `tag`, only the last `<tag>…</tag>` is read. Numbers that state the scale ("out of 5", "/5",
+    "from 1 to 5") are ignored; the rest must name one value on [low, high]. ValueError otherwise.
+    """
+    text = answer
+    if question.tag:
+        found = re.findall(rf"<{question.tag}>(.*?)</{question.tag}>", answer, re.DOTALL)
+        if not found:
+            raise ValueError(f"unparsable answer (no <{question.tag}>)")
+        text = found[-1]
+    values = {float(m) for m in _NUMBER.findall(_SCALE.sub(" ", text))}
+    values = {v for v in values if question.low <= v <= question.high}
+    if len(values) != 1:
+        what = "no number" if not values else f"{len(values)} different numbers"
+        raise ValueError(f"unparsable answer ({what} from {question.low:g} to {question.high:g})")
+    return 100.0 * (values.pop() - question.low) / (question.high - question.low)

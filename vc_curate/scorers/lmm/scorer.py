@@ -18,8 +18,8 @@ from vc_curate.scorers.lmm.critique import compose_critique
 from vc_curate.scorers.lmm.loading import load, resolve_dtype
 from vc_curate.scorers.lmm.packing import PACKING_LIMITS, packing_problem
 from vc_curate.scorers.lmm.prompts import plan_prompts
-from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, rate, rate_plain
-from vc_curate.scorers.lmm.recipes import DEFAULT_RECIPE, parse_number, recipe_for
+from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, rate, rate_plain, sample
+from vc_curate.scorers.lmm.recipes import DEFAULT_RECIPE, Number, parse_number, recipe_for
 
 FALLBACK_LONG_SIDE = 1024
 
@@ -88,22 +88,45 @@ class LMMScorer(Scorer):
         out = []
         for values in results:
             ai = values.pop("ai_generated")
+            notes = values.pop("notes")
             text = values.pop("critique", None) or compose_critique(values)
-            out.append(Scores(critique=text, ai_generated=ai, evidence=f"lmm:{ai:.2f}", **values))
+            out.append(Scores(critique=text, ai_generated=ai, evidence=f"lmm:{ai:.2f}", notes=notes, **values))
         return out
 
     def _score_group(self, items: list[Prepared]) -> list[dict[str, Any]]:
         values = (rate if self.packed else rate_plain)(self.model, items, self.plan.levels, self.pad_id)
+        for v in values:
+            v["notes"] = []
         for suffix in self.plan.numbers:
-            answers = generate(self.model, self.processor, items, suffix, self.recipe.number_tokens, self.pad_id)
-            for v, answer in zip(values, answers):
-                v[suffix.field] = parse_number(answer, suffix.question)
+            question = suffix.question
+            if question.samples:
+                answers = [sample(self.model, self.processor, item, suffix, self.recipe.number_tokens, question.samples,
+                                  question.top_k, question.top_p, self.pad_id) for item in items]
+            else:
+                answers = [[a] for a in generate(self.model, self.processor, items, suffix, self.recipe.number_tokens,
+                                                 self.pad_id)]
+            for v, texts in zip(values, answers):
+                v[suffix.field] = _mean_rating(texts, question, v["notes"])
         if self.critique:
             texts = generate(self.model, self.processor, items, self.plan.critique, self.recipe.critique_tokens,
                              self.pad_id)
             for v, text in zip(values, texts):
                 v["critique"] = text
         return values
+
+
+def _mean_rating(answers: list[str], question: Number, notes: list[str]) -> float | None:
+    """The mean of the answers' ratings; None with a note when no answer gives one (the record stands)."""
+    ratings, reason = [], ""
+    for answer in answers:
+        try:
+            ratings.append(parse_number(answer, question))
+        except ValueError as exc:
+            reason = str(exc)
+    if not ratings:
+        notes.append(f"{question.field}: {reason}")
+        return None
+    return sum(ratings) / len(ratings)
 
 
 def processor_long_side(image_processor: Any) -> int:

@@ -76,19 +76,21 @@ def test_generated_critiques_are_batched_greedy_and_capped(checkpoints, short_re
     one = scorer.score(inputs, batch_size=1)
     many = scorer.score(inputs, batch_size=3)
     assert [r.critique for r in one] == [r.critique for r in many]
-    tok = scorer.processor.tokenizer
-    for rec in many:
+    longest = max(len(scorer.processor.tokenizer.decode([i])) for i in range(len(scorer.processor.tokenizer)))
+    for rec in many:  # random tokens need not re-tokenize alike, so the cap is checked in characters
         assert rec.ok and rec.critique
-        assert len(tok(rec.critique, add_special_tokens=False)["input_ids"]) <= 6 + 2
+        assert len(rec.critique) <= 6 * longest
 
 
 @pytest.mark.slow
-def test_number_recipe_parses_or_reports_per_record(checkpoints):
+def test_an_unparsable_answer_nulls_its_field_with_a_note_not_the_record(checkpoints):
     scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", recipe="visualcritic-number")
     records = scorer.score(mixed_images(2), batch_size=2)
     assert len(records) == 2
-    for rec in records:  # a random model rarely answers with a number: either parsed, or a clear error
-        assert rec.ok or ("score failed" in rec.error and "expected a number" in rec.error)
+    for rec in records:  # a random model rarely answers with a number: parsed, or null with a note
+        assert rec.ok and 0 < rec.ai_generated < 1
+        for field in SCORES:
+            assert getattr(rec, field) is not None or f"{field}: unparsable answer" in rec.notes
 
 
 def test_missing_folder_says_what_to_do(tmp_path):
