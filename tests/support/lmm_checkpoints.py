@@ -259,8 +259,8 @@ def _idefics3(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, A
     tokenizer = tf.PreTrainedTokenizerFast(tokenizer_object=raw, bos_token="<|begin_of_text|>",
                                            eos_token="<end_of_utterance>", unk_token="<unk>", pad_token="<pad>",
                                            chat_template=IDEFICS3_TEMPLATE, add_bos_token=True)
-    specials = dict(bos_token_id=raw.token_to_id("<|begin_of_text|>"), eos_token_id=raw.token_to_id("<end_of_utterance>"),
-                    pad_token_id=raw.token_to_id("<pad>"))
+    specials = dict(bos_token_id=raw.token_to_id("<|begin_of_text|>"),
+                    eos_token_id=raw.token_to_id("<end_of_utterance>"), pad_token_id=raw.token_to_id("<pad>"))
     side = 56 if size == "tiny" else 384
     config = tf.Idefics3Config(
         text_config=_text(s, raw.get_vocab_size(), model_type="llama", **specials),

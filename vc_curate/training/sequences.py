@@ -1,5 +1,5 @@
-"""Training sequences: a chat turn (images, question, answer) rendered with the model's own chat template,
-rendered by the `lmm` scorer's own `render` and tokenised as the scorer tokenises its prompts, and batched with the prompt ends aligned.
+"""Training sequences: a chat turn (images, question, answer) rendered through the model's chat template by the
+`lmm` scorer's own `render`, tokenised as the scorer tokenises its prompts, and batched with prompt ends aligned.
 
 Each row is `[pad…] prompt answer [pad…]`: prompts are left-padded so every prompt ends at the same column,
 which lets one `logits_to_keep` range cover the answer positions of all rows.

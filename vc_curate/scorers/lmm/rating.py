@@ -258,8 +258,8 @@ def sample(model: Any, processor: Any, item: Prepared, suffix: Suffix, max_new_t
     """`n` sampled answers for one image, seeded from the image alone (global random state untouched)."""
     device = model.device
     rows = left_padded([item], torch.tensor(suffix.ids, dtype=torch.long), pad_id)
-    inputs = dict(input_ids=rows.ids.to(device), attention_mask=rows.attention.to(device), **_to(rows.per_token, device),
-                  **collate_vision([item], device, model.dtype))
+    inputs = dict(input_ids=rows.ids.to(device), attention_mask=rows.attention.to(device),
+                  **_to(rows.per_token, device), **collate_vision([item], device, model.dtype))
     width = rows.ids.shape[1]
     answers = []
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
