@@ -78,6 +78,8 @@ class Recipe:
     number_tokens: int = 8  # cap on a generated numeric answer
     families: tuple[str, ...] = field(default=())  # model_type values this recipe is the default for
     template_options: tuple[tuple[str, object], ...] = ()  # chat-template keywords, e.g. ("add_vision_id", True)
+    min_pixels: int | None = None  # pixel budget per image for dynamic-resolution processors (None: the model's)
+    max_pixels: int | None = None
 
     def __post_init__(self) -> None:
         fields = [r.field for r in self.ratings]
@@ -130,8 +132,10 @@ RECIPES: dict[str, Recipe] = {
         # For critics fine-tuned to answer with a score: generated, parsed, mapped to 0..100.
         Recipe("visualcritic-number", _numbers(), _AUTHENTICITY, _CRITIQUE),
         # Q-Align's rule (Wu et al., ICML 2024) for any instruction model: quality only, five words weighted 5..1.
+        # Its images were 448x448, so a dynamic-resolution model gets at most that many pixels.
         Recipe("q-align", (Levels("quality", "How would you rate the quality of this image?",
-                                  "The quality of the image is", QUALITY_WORDS),), _AUTHENTICITY, _CRITIQUE),
+                                  "The quality of the image is", QUALITY_WORDS),), _AUTHENTICITY, _CRITIQUE,
+               max_pixels=448 * 448),
         # VisualQuality-R1 (Wu et al., 2025; Qwen2.5-VL-7B): the authors' prompt, vision ids, sampled reasoning,
         # the number in the last <answer> on 1..5.
         Recipe("visualquality-r1", (Number("quality", _VQ_R1_PROMPT, "", 1.0, 5.0, tag="answer", samples=1),),
@@ -166,7 +170,8 @@ def recipe_from_json(path: Path) -> Recipe:
         )
         a = data["authenticity"]
         choice = Choice(a["question"], a.get("stem", ""), tuple(a["positive"]), tuple(a["negative"]))
-        extra = {k: data[k] for k in ("system", "critique_tokens", "number_tokens") if k in data}
+        extra = {k: data[k] for k in ("system", "critique_tokens", "number_tokens", "min_pixels", "max_pixels")
+                 if k in data}
         if "template_options" in data:
             extra["template_options"] = tuple(sorted(dict(data["template_options"]).items()))
         return Recipe(data.get("name", path.stem), ratings, choice, data["critique"], **extra)

@@ -15,6 +15,7 @@ from vc_curate.options import REQUIRED, ScorerOptions, option
 from vc_curate.scorer import Scorer, Scores
 from vc_curate.scorers.lmm.batching import Backoff, buckets
 from vc_curate.scorers.lmm.critique import compose_critique
+from vc_curate.scorers.lmm.budget import set_pixel_budget
 from vc_curate.scorers.lmm.loading import load, resolve_dtype
 from vc_curate.scorers.lmm.packing import PACKING_LIMITS, packing_problem
 from vc_curate.scorers.lmm.prompts import plan_prompts
@@ -33,6 +34,12 @@ class LMMOptions(ScorerOptions):
     critique: bool = option(False, "generate critiques (slower)")
     trust_remote_code: bool = option(False, "run the model repository's own code")
     recipe: str | None = option(None, "prompt recipe: a name (default visualcritic) or a JSON file (docs/lmm.md)")
+    image_min_pixels: int | None = option(None, "fewest pixels a dynamic-resolution processor (Qwen-VL family) "
+                                          "resizes an image to; default: the recipe's, else the model's",
+                                          minimum=1)
+    image_max_pixels: int | None = option(None, "most pixels a dynamic-resolution processor (Qwen-VL family) "
+                                          "resizes an image to (fewer visual tokens, faster); default: the "
+                                          "recipe's, else the model's", minimum=1)
 
 
 class LMMScorer(Scorer):
@@ -52,6 +59,7 @@ class LMMScorer(Scorer):
                       trust_remote_code=opts.trust_remote_code)
         self.model, self.processor, self.revision = loaded.model, loaded.processor, loaded.revision
         self.recipe = recipe_for(loaded.model_type, opts.recipe)
+        set_pixel_budget(self.processor.image_processor, opts.image_min_pixels, opts.image_max_pixels, self.recipe)
         self.plan = plan_prompts(self.recipe, self.processor)
         tokenizer = self.processor.tokenizer
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id

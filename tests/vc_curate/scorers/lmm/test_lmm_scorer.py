@@ -23,8 +23,8 @@ PROVENANCE = SHARED / "fixtures" / "provenance"
 
 def test_options_are_the_documented_names():
     options = [spec.name for spec in option_specs(LMMScorer.Options)]
-    for name in ("model", "revision", "adapter", "dtype", "critique", "trust_remote_code", "recipe", "device",
-                 "batch_size", "workers", "max_pixels", "watermarks", "c2pa_trust_anchors"):
+    for name in ("model", "revision", "adapter", "dtype", "critique", "trust_remote_code", "recipe",
+                 "image_min_pixels", "image_max_pixels", "device", "batch_size", "workers", "max_pixels", "watermarks", "c2pa_trust_anchors"):
         assert name in options
 
 
@@ -144,3 +144,32 @@ def test_adapter_without_safetensors_is_refused(checkpoints, tmp_path):
     (tmp_path / "adapter_config.json").write_text("{}")
     with pytest.raises(ModelLoadError, match="no adapter_model.safetensors"):
         load_scorer("lmm", model=checkpoints["llava"], device="cpu", adapter=str(tmp_path))
+
+
+def test_pixel_budget_option_bounds_visual_tokens_and_decode_size(checkpoints):
+    import warnings
+
+    from vc_curate.decode import decode_bytes
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        small = load_scorer("lmm", model=checkpoints["qwen2_5_vl"], device="cpu", image_max_pixels=56 * 56)
+        default = load_scorer("lmm", model=checkpoints["qwen2_5_vl"], device="cpu")
+    assert small.decode_options().long_side == 112 < default.decode_options().long_side == 224
+    data = mixed_images(1)[0][1]
+    tokens = [len(s.prepare(decode_bytes(data, s.decode_options())).ids) for s in (small, default)]
+    assert tokens[0] < tokens[1]
+    (rec,) = small.score(mixed_images(1))
+    assert rec.ok
+
+
+def test_pixel_budget_follows_the_recipe_and_is_refused_where_the_size_is_fixed(checkpoints):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        q_align = load_scorer("lmm", model=checkpoints["qwen2_5_vl"], device="cpu", recipe="q-align",
+                              image_max_pixels=None)
+    assert q_align.processor.image_processor.size.longest_edge == 448 * 448
+    with pytest.raises(ValueError, match="dynamic-resolution processors"):
+        load_scorer("lmm", model=checkpoints["llava"], device="cpu", image_max_pixels=100_000)
