@@ -363,8 +363,13 @@ def build_checkpoint(kind: str, folder: str | Path, size: str = "tiny", seed: in
     model.generation_config.pad_token_id = config.get_text_config().pad_token_id
     model.generation_config.eos_token_id = config.get_text_config().eos_token_id
     model.save_pretrained(folder)
+    save_processor(parts, folder)
+    return folder
+
+
+def save_processor(parts: dict[str, Any], folder: Path) -> None:
+    """The processor's files as the processor itself saves them."""
     parts["tokenizer"].save_pretrained(folder)
     parts["image_processor"].save_pretrained(folder)
     (folder / "chat_template.jinja").write_text(parts["template"])
     (folder / "processor_config.json").write_text(json.dumps(parts["processor"]))
-    return folder
