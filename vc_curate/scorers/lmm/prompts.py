@@ -23,6 +23,7 @@ class Suffix:
     word_ids: tuple[int, ...] = ()  # levels: five first tokens; choice: positives then negatives
     positives: int = 0  # choice: how many of word_ids are positive
     question: Levels | Number | Choice | None = None
+    whole: bool = False  # `text` is a whole prompt of its own (question before the image), `ids` empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,11 @@ class PromptPlan:
 def plan_prompts(recipe: Recipe, processor: Any) -> PromptPlan:
     """Render, split and tokenize every question of `recipe` for `processor`'s chat template."""
     tokenizer = processor.tokenizer
-    questions: list[tuple[str, Any, str, str]] = [(q.field, q, q.question, q.stem) for q in recipe.ratings]
+    alone = tuple(Suffix(q.field, render(processor, q.question, system=recipe.system, stem=q.stem,
+                                         options=recipe.template_options, text_first=True), (), question=q, whole=True)
+                  for q in recipe.ratings if isinstance(q, Number) and q.text_first)
+    questions: list[tuple[str, Any, str, str]] = [(q.field, q, q.question, q.stem) for q in recipe.ratings
+                                                  if not (isinstance(q, Number) and q.text_first)]
     questions.append(("ai_generated", recipe.authenticity, recipe.authenticity.question, recipe.authenticity.stem))
     questions.append(("critique", None, recipe.critique, ""))
     texts = [render(processor, question, system=recipe.system, stem=stem, options=recipe.template_options)
@@ -62,7 +67,7 @@ def plan_prompts(recipe: Recipe, processor: Any) -> PromptPlan:
         else:
             suffixes.append(Suffix(field, rest, ids, (), 0, question))
     levels = tuple(s for s in suffixes if s.word_ids)
-    numbers = tuple(s for s in suffixes if isinstance(s.question, Number))
+    numbers = tuple(s for s in suffixes if isinstance(s.question, Number)) + alone
     return PromptPlan(prefix, special, levels, numbers, suffixes[-1])
 
 
@@ -74,11 +79,14 @@ def starts_with_bos(tokenizer: Any, text: str) -> bool:
 
 
 def render(processor: Any, question: str, *, system: str | None = None, images: int = 1, stem: str = "",
-           options: tuple[tuple[str, object], ...] = ()) -> str:
-    """One user turn (the images, then the question) through the model's chat template, with the generation
-    prompt and, where given, the answer's stem after it. Shared by scoring and training."""
+           options: tuple[tuple[str, object], ...] = (), text_first: bool = False) -> str:
+    """One user turn (the images, then the question; or the question first) through the model's chat
+    template, with the generation prompt and, where given, the answer's stem after it. Shared by scoring and
+    training."""
     messages = [{"role": "system", "content": [{"type": "text", "text": system}]}] if system else []
-    messages.append({"role": "user", "content": [{"type": "image"}] * images + [{"type": "text", "text": question}]})
+    parts = [{"type": "image"}] * images
+    text = [{"type": "text", "text": question}]
+    messages.append({"role": "user", "content": text + parts if text_first else parts + text})
     template = getattr(processor, "chat_template", None) or processor.tokenizer.chat_template
     if template is None:
         raise ValueError("the model's processor has no chat template; use a checkpoint that ships one "

@@ -11,7 +11,7 @@ against at load, and the path for models whose layers cannot take the packed mas
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ class Prepared:
     vision: dict[str, torch.Tensor]  # pixel_values, image_grid_thw / image_sizes, ...
     per_token: dict[str, torch.Tensor]  # PER_TOKEN_KEYS the processor returned, (L, ...) each
     seed: int  # from the decoded pixels' sha256: sampled answers repeat whatever the batch or run
+    alone: dict[str, Prepared] = field(default_factory=dict)  # whole prompts of text-first questions, by field
 
 
 def prepare_prefix(processor: Any, model: Any, prefix: str, pixels: np.ndarray, pin: bool,
@@ -253,9 +254,10 @@ def generate(model: Any, processor: Any, items: list[Prepared], suffix: Suffix, 
 
 
 @torch.inference_mode()
-def sample(model: Any, processor: Any, item: Prepared, suffix: Suffix, max_new_tokens: int, n: int, top_k: int,
-           top_p: float, pad_id: int) -> list[str]:
-    """`n` sampled answers for one image, seeded from the image alone (global random state untouched)."""
+def sample(model: Any, processor: Any, item: Prepared, suffix: Suffix, max_new_tokens: int, how: Any,
+           pad_id: int) -> list[str]:
+    """`how.samples` answers for one image with the question's sampling settings (`how`: a recipe `Number`),
+    seeded from the image alone (the global random state untouched)."""
     device = model.device
     rows = left_padded([item], torch.tensor(suffix.ids, dtype=torch.long), pad_id)
     inputs = dict(input_ids=rows.ids.to(device), attention_mask=rows.attention.to(device),
@@ -264,8 +266,8 @@ def sample(model: Any, processor: Any, item: Prepared, suffix: Suffix, max_new_t
     answers = []
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(item.seed)
-        for _ in range(n):
-            out = model.generate(**inputs, do_sample=True, top_k=top_k, top_p=top_p, max_new_tokens=max_new_tokens,
-                                 pad_token_id=pad_id)
+        for _ in range(how.samples):
+            out = model.generate(**inputs, do_sample=True, temperature=how.temperature, top_k=how.top_k,
+                                 top_p=how.top_p, max_new_tokens=max_new_tokens, pad_token_id=pad_id)
             answers += processor.tokenizer.batch_decode(out[:, width:], skip_special_tokens=True)
     return answers

@@ -41,9 +41,10 @@ class Levels:
 class Number:
     """A question answered with a number on [low, high], generated and parsed, mapped to 0..100.
 
-    `tag`: the number is read from the last `<tag>…</tag>` of the answer (after any reasoning). `samples` > 0:
-    that many answers are sampled (seeded from the image, so reruns and batch sizes agree) with `top_k`/`top_p`
-    and averaged; 0: one greedy answer.
+    `tag`: the number is read from the last `<tag>…</tag>` of the answer (after any reasoning); `json_key`:
+    from that key of a JSON answer. `samples` > 0: that many answers are sampled (seeded from the image, so
+    reruns and batch sizes agree) with `temperature`, `top_k`, `top_p` and averaged; 0: one greedy answer.
+    `text_first`: the question comes before the image, so it is asked as a whole prompt of its own.
     """
 
     field: str
@@ -52,9 +53,12 @@ class Number:
     low: float
     high: float
     tag: str | None = None
+    json_key: str | None = None
     samples: int = 0
+    temperature: float = 1.0
     top_k: int = 50
     top_p: float = 1.0
+    text_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,15 @@ _VQ_R1_PROMPT = (
     "quality of this picture? The rating should be a float between 1 and 5, rounded to two decimal places, with 1 "
     "representing very poor quality and 5 representing excellent quality. First output the thinking process in "
     "<think> </think> tags and then output the final answer with only one score in <answer> </answer> tags.")
+_Q_INSIGHT_SYSTEM = (
+    "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant "
+    "first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning "
+    "process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., "
+    "<think> reasoning process here </think><answer> answer here </answer>")
+_Q_INSIGHT_PROMPT = (
+    "What is your overall rating on the quality of this picture? The rating should be a float between 1 and 5, "
+    "rounded to two decimal places, with 1 representing very poor quality and 5 representing excellent quality. "
+    'Return the final answer in JSON format with the following keys: "rating": The score.')
 _AUTHENTICITY = Choice("Is this image AI-generated rather than a real photograph? Answer yes or no.", "",
                        positive=("Yes", "yes"), negative=("No", "no"))
 _CRITIQUE = ("Describe the visual quality of this image in two or three sentences: its sharpness, exposure, "
@@ -140,6 +153,11 @@ RECIPES: dict[str, Recipe] = {
         # the number in the last <answer> on 1..5.
         Recipe("visualquality-r1", (Number("quality", _VQ_R1_PROMPT, "", 1.0, 5.0, tag="answer", samples=1),),
                _AUTHENTICITY, _CRITIQUE, number_tokens=2048, template_options=(("add_vision_id", True),)),
+        # Q-Insight (Li et al., NeurIPS 2025; Qwen2.5-VL-7B): the authors' system prompt, the question before the
+        # image, sampled reasoning, the "rating" of the JSON in the last <answer> on 1..5.
+        Recipe("q-insight", (Number("quality", _Q_INSIGHT_PROMPT, "", 1.0, 5.0, tag="answer", json_key="rating",
+                                    samples=1, temperature=1.0, top_k=50, top_p=0.95, text_first=True),),
+               _AUTHENTICITY, _CRITIQUE, system=_Q_INSIGHT_SYSTEM, number_tokens=1024),
     )
 }
 DEFAULT_RECIPE = "visualcritic"
@@ -165,7 +183,7 @@ def recipe_from_json(path: Path) -> Recipe:
         ratings = tuple(
             Levels(r["field"], r["question"], r.get("stem", ""), tuple(r["words"])) if "words" in r
             else Number(r["field"], r["question"], r.get("stem", ""), float(r["low"]), float(r["high"]),
-                        **{k: r[k] for k in ("tag", "samples", "top_k", "top_p") if k in r})
+                        **{k: r[k] for k in NUMBER_KEYS if k in r})
             for r in data["ratings"]
         )
         a = data["authenticity"]
@@ -179,6 +197,7 @@ def recipe_from_json(path: Path) -> Recipe:
         raise ValueError(f"recipe file {path}: missing or malformed field {exc}") from None
 
 
+NUMBER_KEYS = ("tag", "json_key", "samples", "temperature", "top_k", "top_p", "text_first")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 # Numbers that state the scale rather than the rating: "out of 5", "/5", "from 1 to 5", "between 1 and 5", "1-5".
 _SCALE = re.compile(r"(?:out of|/)\s*[-+]?\d+(?:\.\d+)?|(?:from|between)\s*\d+(?:\.\d+)?\s*(?:to|and)\s*\d+(?:\.\d+)?"
@@ -196,6 +215,11 @@ def parse_number(answer: str, question: Number) -> float:
         found = re.findall(rf"<{question.tag}>(.*?)</{question.tag}>", answer, re.DOTALL)
         if not found:
             raise ValueError(f"unparsable answer (no <{question.tag}>)")
+        text = found[-1]
+    if question.json_key:
+        found = re.findall(rf'"{re.escape(question.json_key)}"\s*:\s*"?([-+]?\d+(?:\.\d+)?)', text)
+        if not found:
+            raise ValueError(f'unparsable answer (no "{question.json_key}" number)')
         text = found[-1]
     values = {float(m) for m in _NUMBER.findall(_SCALE.sub(" ", text))}
     values = {v for v in values if question.low <= v <= question.high}

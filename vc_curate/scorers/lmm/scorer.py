@@ -84,8 +84,14 @@ class LMMScorer(Scorer):
                              max_pixels=self.max_pixels)
 
     def prepare(self, image: DecodedImage) -> Prepared:
-        return prepare_prefix(self.processor, self.model, self.plan.prefix, image.pixels,
-                              pin=self.device.type == "cuda", special=self.plan.special)
+        pin = self.device.type == "cuda"
+        prepared = prepare_prefix(self.processor, self.model, self.plan.prefix, image.pixels, pin=pin,
+                                  special=self.plan.special)
+        for s in self.plan.numbers:
+            if s.whole:
+                prepared.alone[s.field] = prepare_prefix(self.processor, self.model, s.text, image.pixels, pin=pin,
+                                                         special=self.plan.special)
+        return prepared
 
     def score_batch(self, batch: list[Prepared]) -> list[Scores]:
         results: list[dict[str, Any]] = [{} for _ in batch]
@@ -107,11 +113,13 @@ class LMMScorer(Scorer):
             v["notes"] = []
         for suffix in self.plan.numbers:
             question = suffix.question
+            asked = [p.alone[suffix.field] for p in items] if suffix.whole else items
             if question.samples:
-                answers = [sample(self.model, self.processor, item, suffix, self.recipe.number_tokens, question.samples,
-                                  question.top_k, question.top_p, self.pad_id) for item in items]
+                answers = [sample(self.model, self.processor, item, suffix, self.recipe.number_tokens, question,
+                                  self.pad_id)
+                           for item in asked]
             else:
-                answers = [[a] for a in generate(self.model, self.processor, items, suffix, self.recipe.number_tokens,
+                answers = [[a] for a in generate(self.model, self.processor, asked, suffix, self.recipe.number_tokens,
                                                  self.pad_id)]
             for v, texts in zip(values, answers):
                 v[suffix.field] = _mean_rating(texts, question, v["notes"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 
 import pytest
 import torch
@@ -28,6 +29,18 @@ VQ_R1_CHAT = (
 )
 # Q-Align (Wu et al., ICML 2024): "How would you rate the quality of this image?", answered
 # "The quality of the image is <level>", here through a general instruction model's template (Qwen2.5-VL).
+# Q-Insight (Li et al., NeurIPS 2025), as its authors' demo prompts Qwen2.5-VL-7B: system prompt, then the
+# question before the image.
+Q_INSIGHT_CHAT = (
+    "<|im_start|>system\nA conversation between User and Assistant. The user asks a question, and the Assistant "
+    "solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with "
+    "the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, "
+    "respectively, i.e., <think> reasoning process here </think><answer> answer here </answer><|im_end|>\n"
+    "<|im_start|>user\nWhat is your overall rating on the quality of this picture? The rating should be a float "
+    "between 1 and 5, rounded to two decimal places, with 1 representing very poor quality and 5 representing "
+    'excellent quality. Return the final answer in JSON format with the following keys: "rating": The score.'
+    "<|vision_start|><|image_pad|><|vision_end|><|im_end|>\n<|im_start|>assistant\n"
+)
 Q_ALIGN_CHAT = (
     "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n"
     "<|vision_start|><|image_pad|><|vision_end|>How would you rate the quality of this image?<|im_end|>\n"
@@ -39,6 +52,43 @@ def test_visualquality_r1_renders_the_authors_prompt(scorers):
     plan = plan_prompts(RECIPES["visualquality-r1"], scorers["qwen2_5_vl"].processor)
     (quality,) = plan.numbers
     assert plan.prefix + quality.text == VQ_R1_CHAT
+
+
+def test_q_insight_renders_the_authors_prompt_text_before_the_image(scorers):
+    plan = plan_prompts(RECIPES["q-insight"], scorers["qwen2_5_vl"].processor)
+    (quality,) = plan.numbers
+    assert quality.whole and quality.text == Q_INSIGHT_CHAT
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ('<think>Noisy sky.</think><answer>```json\n{"rating": 3.40}\n```</answer>', 60.0),
+    ('<answer>{"rating": 2}</answer> <answer>{"rating": 4.25}</answer>', 81.25),
+])
+def test_q_insight_reads_the_rating_of_the_json_answer(answer, expected):
+    (question,) = RECIPES["q-insight"].ratings
+    assert parse_number(answer, question) == pytest.approx(expected)
+
+
+def test_q_insight_without_a_rating_key_is_unparsable():
+    (question,) = RECIPES["q-insight"].ratings
+    with pytest.raises(ValueError, match='no "rating" number'):
+        parse_number('<answer>{"score": 4}</answer>', question)
+
+
+def test_text_first_questions_are_asked_as_whole_prompts_and_records_stand(checkpoints, tmp_path):
+    import json
+    from dataclasses import asdict
+
+    data = asdict(RECIPES["q-insight"]) | {"name": "q-insight-short", "number_tokens": 4}
+    path = tmp_path / "q.json"
+    path.write_text(json.dumps(data))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scorer = load_scorer("lmm", model=checkpoints["qwen2_5_vl"], device="cpu", dtype="float32", recipe=str(path))
+    one, many = scorer.score(mixed_images(3), batch_size=1), scorer.score(mixed_images(3), batch_size=3)
+    for a, b in zip(one, many):  # a random model writes no JSON: null with a note, the same for every batch size
+        assert a.ok and a.quality is None and "quality: unparsable answer" in a.notes
+        assert a.to_dict() == b.to_dict()
 
 
 def test_q_align_renders_the_authors_question_and_stem(scorers):
@@ -87,8 +137,9 @@ def test_quality_only_recipe_leaves_attributes_null(checkpoints):
 def test_sampled_answers_are_seeded_from_the_image(scorers):
     scorer = scorers["qwen2_5_vl"]
     plan = plan_prompts(RECIPES["visualquality-r1"], scorer.processor)
+    how = replace(RECIPES["visualquality-r1"].ratings[0], samples=2)
     a, b = (scorer.prepare(decode_bytes(encode(scene((96, 64), seed=s), "PNG"))) for s in (1, 2))
-    first = sample(scorer.model, scorer.processor, a, plan.numbers[0], 6, 2, 50, 1.0, scorer.pad_id)
+    first = sample(scorer.model, scorer.processor, a, plan.numbers[0], 6, how, scorer.pad_id)
     torch.manual_seed(123)  # the global random state plays no part
-    assert sample(scorer.model, scorer.processor, a, plan.numbers[0], 6, 2, 50, 1.0, scorer.pad_id) == first
-    assert sample(scorer.model, scorer.processor, b, plan.numbers[0], 6, 2, 50, 1.0, scorer.pad_id) != first
+    assert sample(scorer.model, scorer.processor, a, plan.numbers[0], 6, how, scorer.pad_id) == first
+    assert sample(scorer.model, scorer.processor, b, plan.numbers[0], 6, how, scorer.pad_id) != first
