@@ -1,8 +1,8 @@
 """GPU throughput of the `lmm` scorer on a randomly initialised ~1B Qwen2.5-VL-style model, for the device tool.
 
 The model is built directly on the GPU in bf16 (no save or load of weights); only its config, tokenizer and
-processor files go through a temporary folder. Images are synthetic photo-like JPEGs of about 1 MP, so the script needs nothing
-beside the repository. For each batch size it prints full records/s (quality, five attributes, authenticity:
+processor files go through a temporary folder. Images are synthetic photo-like JPEGs of about 1 MP, so the
+script needs nothing beside the repository. For each batch size it prints full records/s (quality, five attributes, authenticity:
 the default recipe) and peak GPU memory, next to the authors' batched single-question loop at the same
 resolution. Scores mean nothing (random weights); speed does.
 

@@ -24,7 +24,8 @@ PROVENANCE = SHARED / "fixtures" / "provenance"
 def test_options_are_the_documented_names():
     options = [spec.name for spec in option_specs(LMMScorer.Options)]
     for name in ("model", "revision", "adapter", "dtype", "critique", "trust_remote_code", "recipe",
-                 "image_min_pixels", "image_max_pixels", "device", "batch_size", "workers", "max_pixels", "watermarks", "c2pa_trust_anchors"):
+                 "image_min_pixels", "image_max_pixels", "device", "batch_size", "workers", "max_pixels",
+                 "watermarks", "c2pa_trust_anchors"):
         assert name in options
 
 
