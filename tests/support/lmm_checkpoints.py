@@ -85,6 +85,8 @@ GEMMA3_TEMPLATE = (
     "{% elif part['type'] == 'text' %}{{ part['text'] }}{% endif %}{% endfor %}{% endif %}<end_of_turn>\n"
     "{% endif %}{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
 )
+# InternVL 3 (Qwen2 language model): ChatML, each image as "<IMG_CONTEXT>" on its own line before the text.
+INTERNVL_TEMPLATE = _chatml("<IMG_CONTEXT>\n", "You are a helpful assistant.", "")
 # Llama 3.2 Vision (Mllama): header blocks, "<|image|>" before the text.
 MLLAMA_TEMPLATE = (
     "<|begin_of_text|>{% for message in messages %}<|start_header_id|>{{ message['role'] }}<|end_header_id|>\n\n"
@@ -105,7 +107,8 @@ SIZES = {
     "tiny": dict(hidden=64, layers=2, heads=4, kv_heads=2, ffn=128, vision=32, vision_layers=2, vocab=3000),
     "1b": dict(hidden=1536, layers=22, heads=12, kv_heads=2, ffn=6144, vision=1024, vision_layers=24, vocab=8000),
 }
-KINDS = ("llava", "qwen2_vl", "qwen2_5_vl", "idefics3", "gemma3", "llava_onevision", "qwen3_5", "mllama")
+KINDS = ("llava", "qwen2_vl", "qwen2_5_vl", "idefics3", "gemma3", "llava_onevision", "qwen3_5", "mllama",
+         "internvl")
 
 
 @lru_cache(maxsize=1)
@@ -339,9 +342,38 @@ def _mllama(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any
         processor=dict(processor_class="MllamaProcessor"))
 
 
+def _internvl(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any]]:
+    """InternVL 3: an InternViT tower with pixel-shuffle, tiles of a fixed size, a Qwen2 language model."""
+    import transformers as tf
+
+    names = QWEN_SPECIALS + ["<img>", "</img>", "<IMG_CONTEXT>", "<video>"]
+    raw = build_tokenizer("bytelevel", names, s["vocab"])
+    ids = {t: raw.token_to_id(t) for t in names}
+    tokenizer = tf.PreTrainedTokenizerFast(
+        tokenizer_object=raw, eos_token="<|im_end|>", pad_token="<|endoftext|>", chat_template=INTERNVL_TEMPLATE,
+        extra_special_tokens={"start_image_token": "<img>", "end_image_token": "</img>",
+                              "context_image_token": "<IMG_CONTEXT>", "video_token": "<video>"})
+    specials = dict(bos_token_id=None, eos_token_id=ids["<|im_end|>"], pad_token_id=ids["<|endoftext|>"])
+    side = 56 if size == "tiny" else 448
+    seq = (side // 14) ** 2 // 4
+    config = tf.InternVLConfig(
+        text_config=_text(s, raw.get_vocab_size(), model_type="qwen2", **specials),
+        vision_config=dict(hidden_size=s["vision"], intermediate_size=2 * s["vision"],
+                           num_hidden_layers=s["vision_layers"], num_attention_heads=4, image_size=[side, side],
+                           patch_size=[14, 14]),
+        image_token_id=ids["<IMG_CONTEXT>"], image_seq_length=seq, downsample_ratio=0.5)
+    for c in (config, config.text_config):
+        for k, v in specials.items():
+            setattr(c, k, v)
+    images = tf.GotOcr2ImageProcessor(size={"height": side, "width": side}, crop_to_patches=True, max_patches=4)
+    return tf.InternVLForConditionalGeneration(config), dict(
+        tokenizer=tokenizer, image_processor=images, template=INTERNVL_TEMPLATE,
+        processor=dict(processor_class="InternVLProcessor", image_seq_length=seq))
+
+
 BUILDERS: dict[str, Callable[[str, dict[str, int], str], tuple[Any, dict[str, Any]]]] = {
     "llava": _llava, "llava_onevision": _llava, "qwen2_vl": _qwen_vl, "qwen2_5_vl": _qwen_vl, "qwen3_5": _qwen_vl,
-    "idefics3": _idefics3, "gemma3": _gemma3, "mllama": _mllama,
+    "idefics3": _idefics3, "gemma3": _gemma3, "mllama": _mllama, "internvl": _internvl,
 }
 
 

@@ -78,17 +78,21 @@ def load(model: str, *, revision: str | None, adapter: str | None, dtype: torch.
 
 
 def load_processor(model: str, **common: Any) -> Any:
-    """`AutoProcessor`; where only the video half needs torchvision and it is missing, an images-only processor."""
+    """`AutoProcessor`; where torchvision is missing (transformers builds video processors only with it), the
+    same processor class without its video half, every saved setting kept."""
     from transformers import AutoProcessor
 
     try:
         return AutoProcessor.from_pretrained(model, **common)
-    except ImportError as exc:
-        if "torchvision" not in str(exc).lower() or "video" not in str(exc).lower():
-            raise ModelLoadError(f"cannot load the processor of model {model!r}: {_first_line(exc)}") from None
+    except (ImportError, OSError, ValueError) as exc:
+        if "torchvision" not in str(exc).lower():
+            hint = "" if isinstance(exc, ImportError) else f"; {_hint(model)}"
+            raise ModelLoadError(f"cannot load the processor of model {model!r}: {_first_line(exc)}{hint}") from None
+    try:
         return _images_only_processor(model, **common)
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"cannot load the processor of model {model!r}: {_first_line(exc)}; {_hint(model)}") from None
+    except (ImportError, OSError, ValueError) as exc:
+        raise ModelLoadError(f"the processor of model {model!r} needs torchvision for more than its video half "
+                             f"({_first_line(exc)}); install torchvision (the model's files are complete)") from None
 
 
 def _images_only_processor(model: str, **common: Any) -> Any:
