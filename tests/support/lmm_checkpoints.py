@@ -107,7 +107,7 @@ SIZES = {
     "tiny": dict(hidden=64, layers=2, heads=4, kv_heads=2, ffn=128, vision=32, vision_layers=2, vocab=3000),
     "1b": dict(hidden=1536, layers=22, heads=12, kv_heads=2, ffn=6144, vision=1024, vision_layers=24, vocab=8000),
 }
-KINDS = ("llava", "qwen2_vl", "qwen2_5_vl", "idefics3", "gemma3", "llava_onevision", "qwen3_5", "mllama",
+KINDS = ("llava", "qwen2_vl", "qwen2_5_vl", "qwen3_vl", "idefics3", "gemma3", "llava_onevision", "qwen3_5", "mllama",
          "internvl")
 
 
@@ -165,7 +165,7 @@ def _mrope(s: dict[str, int]) -> dict[str, Any]:
 
 
 def _qwen_vl(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any]]:
-    """Qwen2-VL, Qwen2.5-VL and Qwen3.5 (hybrid linear attention): byte-level BPE, ChatML, M-RoPE."""
+    """Qwen2-VL, Qwen2.5-VL, Qwen3-VL and Qwen3.5 (hybrid linear attention): byte-level BPE, ChatML, M-RoPE."""
     import transformers as tf
 
     raw = build_tokenizer("bytelevel", QWEN_SPECIALS, s["vocab"])
@@ -188,6 +188,11 @@ def _qwen_vl(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, An
                        fullatt_block_indexes=[s["vision_layers"] - 1])
         config, model_class = tf.Qwen2_5_VLConfig, tf.Qwen2_5_VLForConditionalGeneration
         processor = "Qwen2_5_VLProcessor"
+    elif kind == "qwen3_vl":
+        text |= dict(head_dim=16, rope_parameters=dict(_mrope(s), mrope_section=[2, 3, 3], mrope_interleaved=True))
+        vision |= dict(out_hidden_size=s["hidden"], intermediate_size=2 * s["vision"], num_position_embeddings=64,
+                       deepstack_visual_indexes=[])
+        config, model_class, processor = tf.Qwen3VLConfig, tf.Qwen3VLForConditionalGeneration, "Qwen3VLProcessor"
     else:
         text |= dict(layer_types=["linear_attention", "full_attention"] * (s["layers"] // 2), head_dim=16,
                      linear_num_key_heads=2, linear_num_value_heads=4, linear_key_head_dim=16,
@@ -372,7 +377,8 @@ def _internvl(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, A
 
 
 BUILDERS: dict[str, Callable[[str, dict[str, int], str], tuple[Any, dict[str, Any]]]] = {
-    "llava": _llava, "llava_onevision": _llava, "qwen2_vl": _qwen_vl, "qwen2_5_vl": _qwen_vl, "qwen3_5": _qwen_vl,
+    "llava": _llava, "llava_onevision": _llava, "qwen2_vl": _qwen_vl, "qwen2_5_vl": _qwen_vl, "qwen3_vl": _qwen_vl,
+    "qwen3_5": _qwen_vl,
     "idefics3": _idefics3, "gemma3": _gemma3, "mllama": _mllama, "internvl": _internvl,
 }
 
