@@ -17,9 +17,9 @@ from PIL import Image
 from vc_curate.decode import DecodeOptions, decode_bytes
 from vc_curate.inputs import read_uri_bytes
 from vc_curate.scorers.lmm.prompts import render, starts_with_bos
+from vc_curate.scorers.lmm.rating import CARRIED_KEYS, PER_TOKEN_KEYS, SKIP_KEYS, cat_padded
 
 IGNORE = -100
-SKIP_KEYS = ("input_ids", "attention_mask", "mm_token_type_ids", "token_type_ids")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class Encoded:
     ids: torch.Tensor  # prompt, image placeholders expanded
     answer: list[int]
     vision: dict[str, torch.Tensor]
-    mm_types: torch.Tensor | None
+    per_token: dict[str, torch.Tensor]  # the scorer's PER_TOKEN_KEYS the processor returned, prompt only
 
 
 @dataclass(slots=True)
@@ -94,51 +94,40 @@ class Encoder:
         answer = []
         if turn.answer:
             answer = continuation_ids(self.tokenizer, prompt, turn.answer)[:self.max_answer_tokens] + [self.end_id]
-        mm = enc.get("mm_token_type_ids")
+        per_token = {k: enc[k][0] for k in PER_TOKEN_KEYS if isinstance(enc.get(k), torch.Tensor)}
         vision = {k: v for k, v in enc.items() if k not in SKIP_KEYS and isinstance(v, torch.Tensor)}
-        return Encoded(enc["input_ids"][0], answer, vision, mm[0] if mm is not None else None)
+        return Encoded(enc["input_ids"][0], answer, vision, per_token)
 
 
 def collate(rows: list[Encoded], pad_id: int, rope_index: bool) -> Batch:
-    """Left-padded prompts, right-padded answers. Models with their own (multimodal) position scheme
-    (`rope_index`) get the modality types and compute positions from the mask; others get positions."""
+    """Left-padded prompts, right-padded answers, per-token inputs laid out as the scorer lays them out.
+    Models with their own (multimodal) position scheme (`rope_index`) compute positions from the mask and
+    modality types; others get positions."""
     width_prompt = max(len(r.ids) for r in rows)
     width_answer = max(1, max(len(r.answer) for r in rows))
     width = width_prompt + width_answer
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
     labels = torch.full((len(rows), width_answer), IGNORE, dtype=torch.long)
-    mm = torch.zeros((len(rows), width), dtype=torch.long) if rows[0].mm_types is not None else None
+    per_token = {k: t.new_zeros((len(rows), width) + t.shape[1:]) for k, t in rows[0].per_token.items()}
     for i, r in enumerate(rows):
         start = width_prompt - len(r.ids)
         ids[i, start:width_prompt] = r.ids
         ids[i, width_prompt:width_prompt + len(r.answer)] = torch.tensor(r.answer, dtype=torch.long)
         mask[i, start:width_prompt + len(r.answer)] = 1
         labels[i, :len(r.answer)] = torch.tensor(r.answer, dtype=torch.long)
-        if mm is not None:
-            mm[i, start:width_prompt] = r.mm_types
-    inputs: dict[str, torch.Tensor] = {"input_ids": ids, "attention_mask": mask}
-    if rope_index and mm is not None:
-        inputs["mm_token_type_ids"] = mm
-    else:
+        for key, t in r.per_token.items():
+            per_token[key][i, start:width_prompt] = t
+            if key in CARRIED_KEYS:  # the answer sees what the prompt's last token sees
+                per_token[key][i, width_prompt:] = t[-1]
+    inputs: dict[str, torch.Tensor] = {"input_ids": ids, "attention_mask": mask, **per_token}
+    if not (rope_index and "mm_token_type_ids" in per_token):
         inputs["position_ids"] = (mask.cumsum(-1) - 1).clamp(min=0)
     for key in rows[0].vision:
-        inputs[key] = _cat_padded([r.vision[key] for r in rows])
+        inputs[key] = cat_padded([r.vision[key] for r in rows])
     # position p predicts token p + 1: the prompt's last position predicts the answer's first token
     inputs["logits_to_keep"] = torch.arange(width_prompt - 1, width_prompt - 1 + width_answer)
     return Batch(inputs, labels)
-
-
-def _cat_padded(parts: list[torch.Tensor]) -> torch.Tensor:
-    """Concatenate along dim 0, zero-padding trailing dims that differ (e.g. tiles per image)."""
-    shape = [max(s) for s in zip(*(t.shape[1:] for t in parts))]
-    padded = []
-    for t in parts:
-        pad: list[int] = []
-        for have, want in zip(reversed(t.shape[1:]), reversed(shape)):
-            pad += [0, want - have]
-        padded.append(torch.nn.functional.pad(t, pad) if any(pad) else t)
-    return torch.cat(padded)
 
 
 def forward_logits(model: Any, batch: Batch) -> torch.Tensor:

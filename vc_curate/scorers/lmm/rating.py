@@ -63,24 +63,24 @@ def prepare_prefix(processor: Any, model: Any, prefix: str, pixels: np.ndarray, 
 
 
 def collate_vision(items: list[Prepared], device: torch.device, dtype: torch.dtype) -> dict[str, torch.Tensor]:
-    """Concatenate each image tensor along dim 0, zero-padding trailing dims that differ (e.g. patch counts)."""
+    """Each image tensor of the batch, concatenated (see `cat_padded`), on `device` in `dtype`."""
     out = {}
     for key in items[0].vision:
-        parts = [p.vision[key] for p in items]
-        shape = [max(s) for s in zip(*(t.shape[1:] for t in parts))]
-        parts = [_pad_to(t, shape) for t in parts]
-        t = torch.cat(parts).to(device, non_blocking=True)
+        t = cat_padded([p.vision[key] for p in items]).to(device, non_blocking=True)
         out[key] = t.to(dtype) if t.is_floating_point() else t
     return out
 
 
-def _pad_to(t: torch.Tensor, shape: list[int]) -> torch.Tensor:
-    if list(t.shape[1:]) == shape:
-        return t
-    pad: list[int] = []
-    for have, want in zip(reversed(t.shape[1:]), reversed(shape)):
-        pad += [0, want - have]
-    return torch.nn.functional.pad(t, pad)
+def cat_padded(parts: list[torch.Tensor]) -> torch.Tensor:
+    """Concatenate along dim 0, zero-padding trailing dims that differ (e.g. patches or tiles per image)."""
+    shape = [max(s) for s in zip(*(t.shape[1:] for t in parts))]
+    padded = []
+    for t in parts:
+        pad: list[int] = []
+        for have, want in zip(reversed(t.shape[1:]), reversed(shape)):
+            pad += [0, want - have]
+        padded.append(torch.nn.functional.pad(t, pad) if any(pad) else t)
+    return torch.cat(padded)
 
 
 @dataclass(slots=True)
