@@ -174,3 +174,24 @@ def test_pixel_budget_follows_the_recipe_and_is_refused_where_the_size_is_fixed(
     assert q_align.processor.image_processor.size.longest_edge == 448 * 448
     with pytest.raises(ValueError, match="dynamic-resolution processors"):
         load_scorer("lmm", model=checkpoints["llava"], device="cpu", image_max_pixels=100_000)
+
+
+def test_processors_keep_their_saved_settings_without_torchvision(scorers):
+    assert scorers["llava_onevision"].processor.num_image_tokens == 16  # from processor_config.json
+    assert scorers["internvl"].processor.image_seq_length == 4
+    assert type(scorers["qwen2_vl"].processor).__name__ == "Qwen2VLProcessor"
+
+
+def test_a_processor_that_needs_torchvision_for_images_says_so(checkpoints, monkeypatch):
+    import transformers
+
+    from vc_curate.scorers.lmm import loading
+
+    def needs_torchvision(*args, **kwargs):
+        raise ValueError("this processor requires `torchvision` to be installed")
+
+    monkeypatch.setattr(transformers.AutoProcessor, "from_pretrained", needs_torchvision)
+    monkeypatch.setattr(loading, "_images_only_processor", needs_torchvision)
+    with pytest.raises(ModelLoadError, match="needs torchvision for more than its video half") as caught:
+        loading.load_processor(checkpoints["internvl"])
+    assert "hf download" not in str(caught.value)  # the folder is complete: no advice to download it again
