@@ -7,6 +7,7 @@ is caught before any record is written, not after.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ import torch
 from PIL import Image
 
 from vc_curate.scorers.lmm.prompts import PromptPlan
-from vc_curate.scorers.lmm.rating import Prepared, prepare_prefix, rate, rate_plain
+from vc_curate.scorers.lmm.rating import Prepared, prepare_prefix, rate, rate_cached, rate_plain
 
 # model_type -> why its questions cannot share one packed pass (these are scored one pass per question).
 PACKING_LIMITS = {
@@ -49,17 +50,33 @@ def check_split(processor: Any, plan: PromptPlan, item: Prepared) -> None:
                              "this chat template and tokenizer; the prompts cannot share the image's prefix")
 
 
-def packing_problem(model: Any, processor: Any, plan: PromptPlan, pad_id: int) -> str | None:
-    """None when the packed pass reads what plain per-question passes read on the probe image, else why not.
-    Raises ValueError where the prompts do not split into prefix and questions at all."""
+def choose_pass(model: Any, processor: Any, plan: PromptPlan, pad_id: int, model_type: str,
+                ) -> tuple[Callable[..., list[dict[str, float]]], str | None]:
+    """The fastest exact way to rate with this model, and why it is not the packed pass (None if it is).
+
+    Packed, unless the family cannot pack or the probe image shows a gap; then the prefix once with each
+    question continuing its cache, if that is exact on the probe image; else one plain pass per question.
+    Raises ValueError where the prompts do not split into prefix and questions at all.
+    """
     item = prepare_prefix(processor, model, plan.prefix, probe_pixels(), pin=False, special=plan.special)
     check_split(processor, plan, item)
-    packed = rate(model, [item], plan.levels, pad_id)[0]
     plain = rate_plain(model, [item], plan.levels, pad_id)[0]
+    reason = PACKING_LIMITS.get(model_type)
+    if reason is None:
+        reason = _gap(model, plan, rate(model, [item], plan.levels, pad_id)[0], plain, "the packed pass")
+        if reason is None:
+            return rate, None
+    if _gap(model, plan, rate_cached(model, [item], plan.levels, pad_id)[0], plain, "the cached pass") is None:
+        return rate_cached, f"{reason}; each question continues the cached image prefix"
+    return rate_plain, f"{reason}; the image is encoded for each question"
+
+
+def _gap(model: Any, plan: PromptPlan, got: dict[str, float], plain: dict[str, float], name: str) -> str | None:
+    """None when `got` equals the plain passes' values within tolerance, else the gap in words."""
     scale = {s.field: 100.0 if s.positives else 1.0 for s in plan.levels}
-    gaps = {f: abs(packed[f] - plain[f]) * scale[f] for f in plain}
+    gaps = {f: abs(got[f] - plain[f]) * scale[f] for f in plain}
     worst = max(gaps, key=gaps.__getitem__)
     if gaps[worst] <= tolerance(model):
         return None
-    return (f"the packed pass differs from plain per-question passes on a probe image by {gaps[worst]:.3g} points "
+    return (f"{name} differs from plain per-question passes on a probe image by {gaps[worst]:.3g} points "
             f"({worst}), above the {tolerance(model):g} allowed in {str(model.dtype).removeprefix('torch.')}")

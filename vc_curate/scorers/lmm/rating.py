@@ -10,6 +10,7 @@ against at load, and the path for models whose layers cannot take the packed mas
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,6 +148,36 @@ def rate_plain(model: Any, items: list[Prepared], suffixes: tuple[Suffix, ...], 
         out = model(input_ids=rows.ids.to(device), attention_mask=rows.attention.to(device), logits_to_keep=1,
                     use_cache=False, **_positions(items, rows, device), **_to(rows.per_token, device), **vision)
         for row, values in enumerate(_read(out.logits.float(), (s,), len(items))):
+            result[row].update(values)
+    return result
+
+
+@torch.inference_mode()
+def rate_cached(model: Any, items: list[Prepared], suffixes: tuple[Suffix, ...], pad_id: int,
+                ) -> list[dict[str, float]]:
+    """Every question's value per image: the prefix (and image) through the model once, each question then
+    continuing a copy of its cache, as `generate` continues a prompt."""
+    device = model.device
+    rows = left_padded(items, torch.empty(0, dtype=torch.long), pad_id)
+    out = model(input_ids=rows.ids.to(device), attention_mask=rows.attention.to(device), logits_to_keep=1,
+                use_cache=True, **_positions(items, rows, device), **_to(rows.per_token, device),
+                **collate_vision(items, device, model.dtype))
+    result: list[dict[str, float]] = [{} for _ in items]
+    k = items[0].positions.shape[0]
+    for s in suffixes:
+        n = len(s.ids)
+        tail = torch.tensor(s.ids, dtype=torch.long).repeat(len(items), 1)
+        attention = torch.cat([rows.attention, torch.ones_like(tail)], 1)
+        if k == 1:
+            positions = (attention.cumsum(-1) - 1)[:, -n:]
+        else:
+            steps = torch.stack([p.next_position + torch.arange(n) for p in items])
+            positions = steps[None].expand(k, -1, -1)
+        per_token = {key: t[:, -1:].expand(-1, n, *t.shape[2:]) if key in CARRIED_KEYS
+                     else t.new_zeros((len(items), n) + t.shape[2:]) for key, t in rows.per_token.items()}
+        step = model(input_ids=tail.to(device), attention_mask=attention.to(device), position_ids=positions.to(device),
+                     cache=copy.deepcopy(out.cache), use_cache=True, logits_to_keep=1, **_to(per_token, device))
+        for row, values in enumerate(_read(step.logits.float(), (s,), len(items))):
             result[row].update(values)
     return result
 

@@ -17,9 +17,9 @@ from vc_curate.scorers.lmm.batching import Backoff, buckets
 from vc_curate.scorers.lmm.critique import compose_critique
 from vc_curate.scorers.lmm.budget import set_pixel_budget
 from vc_curate.scorers.lmm.loading import load, resolve_dtype
-from vc_curate.scorers.lmm.packing import PACKING_LIMITS, packing_problem
+from vc_curate.scorers.lmm.packing import choose_pass
 from vc_curate.scorers.lmm.prompts import plan_prompts
-from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, rate, rate_plain, sample
+from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, sample
 from vc_curate.scorers.lmm.recipes import DEFAULT_RECIPE, Number, parse_number, recipe_for
 
 FALLBACK_LONG_SIDE = 1024
@@ -68,9 +68,8 @@ class LMMScorer(Scorer):
         adapter = f"+{Path(opts.adapter).name}" if opts.adapter else ""
         recipe = "" if self.recipe.name == DEFAULT_RECIPE else f" recipe={self.recipe.name}"
         self._version = f"lmm/{__version__} {model}@{self.revision}{adapter}{recipe}"  # once, not per record
-        reason = PACKING_LIMITS.get(loaded.model_type) or packing_problem(self.model, self.processor, self.plan,
-                                                                           self.pad_id)
-        self.packed = reason is None  # False: one plain forward pass per question, exact by construction
+        self.rate, reason = choose_pass(self.model, self.processor, self.plan, self.pad_id, loaded.model_type)
+        self.packed = reason is None  # False: one forward pass per question (over a cached prefix where exact)
         if reason:
             warnings.warn(f"lmm: {opts.model} is scored with one forward pass per question (slower): {reason}",
                           stacklevel=2)
@@ -108,7 +107,7 @@ class LMMScorer(Scorer):
         return out
 
     def _score_group(self, items: list[Prepared]) -> list[dict[str, Any]]:
-        values = (rate if self.packed else rate_plain)(self.model, items, self.plan.levels, self.pad_id)
+        values = self.rate(self.model, items, self.plan.levels, self.pad_id)
         for v in values:
             v["notes"] = []
         for suffix in self.plan.numbers:

@@ -14,7 +14,7 @@ from vc_curate.decode import decode_bytes
 from vc_curate.record import SCORES
 from vc_curate.scorers.lmm.batching import Backoff, buckets
 from vc_curate.scorers.lmm.prompts import LEVEL_VALUES
-from vc_curate.scorers.lmm.rating import image_blocks, plain_index, rate, rate_plain, segments, tree_mask
+from vc_curate.scorers.lmm.rating import image_blocks, plain_index, rate, rate_cached, rate_plain, segments, tree_mask
 
 
 def _naive(scorer, image: Image.Image, suffix) -> float:
@@ -58,7 +58,8 @@ def test_scores_equal_one_plain_forward_per_question(scorers, kind):
     assert scorer.packed == (kind in PACKED_KINDS)
     images = [scene((120, 80), seed=1), scene((64, 160), seed=2), scene((90, 90), seed=3)]
     prepared = [scorer.prepare(decode_bytes(_png(im))) for im in images]
-    got = (rate if scorer.packed else rate_plain)(scorer.model, prepared, scorer.plan.levels, scorer.pad_id)
+    assert scorer.rate is (rate if scorer.packed else rate_cached)
+    got = scorer.rate(scorer.model, prepared, scorer.plan.levels, scorer.pad_id)
     for image, values in zip(images, got):
         for suffix in scorer.plan.levels:
             scale = 100 if suffix.positives else 1
@@ -87,11 +88,12 @@ def test_families_that_cannot_pack_are_scored_plainly_with_one_warning(checkpoin
     with pytest.warns(UserWarning, match="one forward pass per question") as caught:
         scorer = load_scorer("lmm", model=checkpoints[kind], device="cpu", dtype="float32")
     assert len([w for w in caught if "lmm:" in str(w.message)]) == 1
-    assert not scorer.packed and ("linear-attention" in str(caught[0].message) or "cross-attention" in
-                                  str(caught[0].message))
+    message = str(caught[0].message)
+    assert not scorer.packed and ("linear-attention" in message or "cross-attention" in message)
+    assert scorer.rate is rate_cached and "continues the cached image prefix" in message
 
 
-def test_a_failed_probe_switches_to_plain_passes_with_one_warning(checkpoints, scorers, monkeypatch):
+def test_a_failed_probe_switches_to_per_question_passes_with_one_warning(checkpoints, scorers, monkeypatch):
     """A mask that lets questions read each other (as a changed transformers release might) is caught at load."""
     from vc_curate.scorers.lmm import rating
 
@@ -100,10 +102,23 @@ def test_a_failed_probe_switches_to_plain_passes_with_one_warning(checkpoints, s
     with pytest.warns(UserWarning, match="differs from plain per-question passes on a probe image") as caught:
         scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", dtype="float32")
     assert len([w for w in caught if "lmm:" in str(w.message)]) == 1
-    assert not scorer.packed
+    assert not scorer.packed and scorer.rate is rate_cached
     inputs = mixed_images(2)
     for a, b in zip(scorer.score(inputs), scorers["llava"].score(inputs)):
         assert a.quality == pytest.approx(b.quality, abs=1e-3)
+
+
+def test_when_the_cached_pass_fails_too_each_question_is_a_plain_pass(checkpoints, monkeypatch):
+    from vc_curate.scorers.lmm import packing, rating
+
+    def off(model, items, suffixes, pad_id):
+        return [{f: v + 1.0 for f, v in values.items()} for values in rating.rate_plain(model, items, suffixes, pad_id)]
+
+    monkeypatch.setattr(packing, "rate", off)
+    monkeypatch.setattr(packing, "rate_cached", off)
+    with pytest.warns(UserWarning, match="the image is encoded for each question"):
+        scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", dtype="float32")
+    assert scorer.rate is rate_plain
 
 
 def test_tree_mask_keeps_questions_apart():
