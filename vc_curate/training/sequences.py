@@ -1,5 +1,5 @@
-"""Training sequences: a chat turn (images, question, answer) rendered with the model's own chat template,
-tokenised exactly as the `lmm` scorer tokenises its prompts, and batched with the prompt ends aligned.
+"""Training sequences: a chat turn (images, question, answer) rendered through the model's chat template by the
+`lmm` scorer's own `render`, tokenised as the scorer tokenises its prompts, and batched with prompt ends aligned.
 
 Each row is `[pad…] prompt answer [pad…]`: prompts are left-padded so every prompt ends at the same column,
 which lets one `logits_to_keep` range cover the answer positions of all rows.
@@ -16,9 +16,10 @@ from PIL import Image
 
 from vc_curate.decode import DecodeOptions, decode_bytes
 from vc_curate.inputs import read_uri_bytes
+from vc_curate.scorers.lmm.prompts import render, starts_with_bos
+from vc_curate.scorers.lmm.rating import CARRIED_KEYS, PER_TOKEN_KEYS, SKIP_KEYS, cat_padded
 
 IGNORE = -100
-SKIP_KEYS = ("input_ids", "attention_mask", "mm_token_type_ids", "token_type_ids")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ class Encoded:
     ids: torch.Tensor  # prompt, image placeholders expanded
     answer: list[int]
     vision: dict[str, torch.Tensor]
-    mm_types: torch.Tensor | None
+    per_token: dict[str, torch.Tensor]  # the scorer's PER_TOKEN_KEYS the processor returned, prompt only
 
 
 @dataclass(slots=True)
@@ -59,17 +60,6 @@ class ImageCache:
         return Image.fromarray(decode_bytes(read_uri_bytes(self.uris[row]), self.options).pixels)
 
 
-def render(processor: Any, system: str | None, question: str, n_images: int, stem: str = "") -> str:
-    """The chat-template prompt (with the generation prompt) and, where given, the answer stem after it."""
-    messages = [{"role": "system", "content": [{"type": "text", "text": system}]}] if system else []
-    content = [{"type": "image"}] * n_images + [{"type": "text", "text": question}]
-    messages.append({"role": "user", "content": content})
-    prompt = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-    if not stem:
-        return prompt
-    return prompt + stem if prompt[-1:].isspace() else prompt + " " + stem
-
-
 def continuation_ids(tokenizer: Any, context: str, text: str) -> list[int]:
     """Token ids of `text` written right after `context` (space-separated unless it ends in whitespace)."""
     base = tokenizer(context, add_special_tokens=False)["input_ids"]
@@ -84,8 +74,10 @@ def continuation_ids(tokenizer: Any, context: str, text: str) -> list[int]:
 class Encoder:
     """Turns into model inputs for one processor; answers longer than `max_answer_tokens` are cut."""
 
-    def __init__(self, processor: Any, system: str | None, images: ImageCache, max_answer_tokens: int = 160):
+    def __init__(self, processor: Any, system: str | None, images: ImageCache, max_answer_tokens: int = 160,
+                 template_options: tuple[tuple[str, object], ...] = ()):
         self.processor = processor
+        self.template_options = template_options
         self.tokenizer = processor.tokenizer
         self.system = system
         self.images = images
@@ -95,56 +87,47 @@ class Encoder:
         self.end_id = tok.eos_token_id
 
     def encode(self, turn: Turn) -> Encoded:
-        prompt = render(self.processor, self.system, turn.question, len(turn.images), turn.stem)
-        enc = self.processor(images=[self.images.get(i) for i in turn.images], text=[prompt], return_tensors="pt")
+        prompt = render(self.processor, turn.question, system=self.system, images=len(turn.images), stem=turn.stem,
+                        options=self.template_options)
+        enc = self.processor(images=[self.images.get(i) for i in turn.images], text=[prompt], return_tensors="pt",
+                             add_special_tokens=not starts_with_bos(self.tokenizer, prompt))
         answer = []
         if turn.answer:
             answer = continuation_ids(self.tokenizer, prompt, turn.answer)[:self.max_answer_tokens] + [self.end_id]
-        mm = enc.get("mm_token_type_ids")
+        per_token = {k: enc[k][0] for k in PER_TOKEN_KEYS if isinstance(enc.get(k), torch.Tensor)}
         vision = {k: v for k, v in enc.items() if k not in SKIP_KEYS and isinstance(v, torch.Tensor)}
-        return Encoded(enc["input_ids"][0], answer, vision, mm[0] if mm is not None else None)
+        return Encoded(enc["input_ids"][0], answer, vision, per_token)
 
 
 def collate(rows: list[Encoded], pad_id: int, rope_index: bool) -> Batch:
-    """Left-padded prompts, right-padded answers. Models with their own (multimodal) position scheme
-    (`rope_index`) get the modality types and compute positions from the mask; others get positions."""
+    """Left-padded prompts, right-padded answers, per-token inputs laid out as the scorer lays them out.
+    Models with their own (multimodal) position scheme (`rope_index`) compute positions from the mask and
+    modality types; others get positions."""
     width_prompt = max(len(r.ids) for r in rows)
     width_answer = max(1, max(len(r.answer) for r in rows))
     width = width_prompt + width_answer
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
     labels = torch.full((len(rows), width_answer), IGNORE, dtype=torch.long)
-    mm = torch.zeros((len(rows), width), dtype=torch.long) if rows[0].mm_types is not None else None
+    per_token = {k: t.new_zeros((len(rows), width) + t.shape[1:]) for k, t in rows[0].per_token.items()}
     for i, r in enumerate(rows):
         start = width_prompt - len(r.ids)
         ids[i, start:width_prompt] = r.ids
         ids[i, width_prompt:width_prompt + len(r.answer)] = torch.tensor(r.answer, dtype=torch.long)
         mask[i, start:width_prompt + len(r.answer)] = 1
         labels[i, :len(r.answer)] = torch.tensor(r.answer, dtype=torch.long)
-        if mm is not None:
-            mm[i, start:width_prompt] = r.mm_types
-    inputs: dict[str, torch.Tensor] = {"input_ids": ids, "attention_mask": mask}
-    if rope_index and mm is not None:
-        inputs["mm_token_type_ids"] = mm
-    else:
+        for key, t in r.per_token.items():
+            per_token[key][i, start:width_prompt] = t
+            if key in CARRIED_KEYS:  # the answer sees what the prompt's last token sees
+                per_token[key][i, width_prompt:] = t[-1]
+    inputs: dict[str, torch.Tensor] = {"input_ids": ids, "attention_mask": mask, **per_token}
+    if not (rope_index and "mm_token_type_ids" in per_token):
         inputs["position_ids"] = (mask.cumsum(-1) - 1).clamp(min=0)
     for key in rows[0].vision:
-        inputs[key] = _cat_padded([r.vision[key] for r in rows])
+        inputs[key] = cat_padded([r.vision[key] for r in rows])
     # position p predicts token p + 1: the prompt's last position predicts the answer's first token
     inputs["logits_to_keep"] = torch.arange(width_prompt - 1, width_prompt - 1 + width_answer)
     return Batch(inputs, labels)
-
-
-def _cat_padded(parts: list[torch.Tensor]) -> torch.Tensor:
-    """Concatenate along dim 0, zero-padding trailing dims that differ (e.g. tiles per image)."""
-    shape = [max(s) for s in zip(*(t.shape[1:] for t in parts))]
-    padded = []
-    for t in parts:
-        pad: list[int] = []
-        for have, want in zip(reversed(t.shape[1:]), reversed(shape)):
-            pad += [0, want - have]
-        padded.append(torch.nn.functional.pad(t, pad) if any(pad) else t)
-    return torch.cat(padded)
 
 
 def forward_logits(model: Any, batch: Batch) -> torch.Tensor:

@@ -11,13 +11,13 @@ import torch
 
 from vc_curate.record import ATTRIBUTES
 from vc_curate.scorers.lmm.critique import compose_critique
-from vc_curate.scorers.lmm.prompts import LEVEL_VALUES, first_tokens
+from vc_curate.scorers.lmm.prompts import LEVEL_VALUES, first_tokens, render
 from vc_curate.scorers.lmm.recipes import Levels, Recipe
 from vc_curate.training.labels import LabelSet
 from vc_curate.training.losses import answer_loss, fidelity_loss, rating_loss
 from vc_curate.training.normalise import normalise
 from vc_curate.training.pairs import PairSampler
-from vc_curate.training.sequences import Turn, render
+from vc_curate.training.sequences import Turn
 
 COMPARE = ("Which of these two images has the better overall visual quality, the first or the second? "
            "Answer first or second.")
@@ -73,10 +73,10 @@ class Stage:
             if not isinstance(q, Levels):
                 raise ValueError(f"recipe {recipe.name!r} asks for numbers; training targets level words, so "
                                  "use a level-word recipe such as `visualcritic`")
-            context = render(processor, recipe.system, q.question, 1, q.stem)
+            context = render(processor, q.question, system=recipe.system, stem=q.stem, options=recipe.template_options)
             self.ratings[q.field] = Rating(q, first_tokens(tokenizer, context, q.words, q.field))
         a = recipe.authenticity
-        context = render(processor, recipe.system, a.question, 1, a.stem)
+        context = render(processor, a.question, system=recipe.system, stem=a.stem, options=recipe.template_options)
         yes = first_tokens(tokenizer, context, a.positive, "ai_generated", distinct=False)
         no = first_tokens(tokenizer, context, a.negative, "ai_generated", distinct=False)
         if set(yes) & set(no):

@@ -213,7 +213,9 @@ def train(config: TrainConfig, log: Callable[[str], None] = lambda m: print(m, f
         start = int(state["step"])
         _keep_metrics_until(metrics, start)
         log(f"resuming {config.out} at step {start}")
-    encoder = Encoder(loaded.processor, recipe.system, ImageCache(labels.uris, processor_long_side(loaded.processor.image_processor)))
+    encoder = Encoder(loaded.processor, recipe.system,
+                      ImageCache(labels.uris, processor_long_side(loaded.processor.image_processor)),
+                      template_options=recipe.template_options)
     extra = {"recipe": recipe.name, "group_by": labels.group_by, "images": len(labels),
              "groups": sorted(set(labels.groups))}
     log(f"{config.stage}: {len(labels)} images in {len(extra['groups'])} group(s), "

@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from tests.conftest import SHARED, encode, scene
-from vc_curate.scorers.lmm.testing import build_checkpoint
+from tests.support.lmm_checkpoints import build_checkpoint
 
 AGIQA = SHARED / "data" / "agiqa3k-dev"
 

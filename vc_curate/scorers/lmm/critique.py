@@ -15,10 +15,14 @@ _ATTRIBUTES = (
 _GOOD = {"sharp", "clean of noise", "vividly coloured"}
 
 
-def compose_critique(scores: dict[str, float]) -> str:
+def compose_critique(scores: dict[str, float | None]) -> str:
+    """Fields missing or None (not asked by the recipe, or unparsable) are left out of the sentence."""
+    if scores.get("quality") is None:
+        return "The quality could not be rated."
     quality = next(word for floor, word in _QUALITY if scores["quality"] > floor)
     good, bad = [], []
-    for name, low, low_text, high, high_text in _ATTRIBUTES:
+    measured = [a for a in _ATTRIBUTES if scores.get(a[0]) is not None]
+    for name, low, low_text, high, high_text in measured:
         value = scores[name]
         text = low_text if value < low else high_text if value > high else None
         if text:
@@ -28,6 +32,8 @@ def compose_critique(scores: dict[str, float]) -> str:
         return f"{first} It is {_join(good)}, but {_join(bad)}."
     if good or bad:
         return f"{first} It is {_join(good or bad)}."
+    if len(measured) < len(_ATTRIBUTES):
+        return first
     return f"{first} Brightness, contrast, colour, sharpness and noise are all moderate."
 
 

@@ -78,23 +78,28 @@ def load(model: str, *, revision: str | None, adapter: str | None, dtype: torch.
 
 
 def load_processor(model: str, **common: Any) -> Any:
-    """`AutoProcessor`; where only the video half needs torchvision and it is missing, an images-only processor."""
+    """`AutoProcessor`; where torchvision is missing (transformers builds video processors only with it), the
+    same processor class without its video half, every saved setting kept."""
     from transformers import AutoProcessor
 
     try:
         return AutoProcessor.from_pretrained(model, **common)
-    except ImportError as exc:
-        if "torchvision" not in str(exc).lower() or "video" not in str(exc).lower():
-            raise ModelLoadError(f"cannot load the processor of model {model!r}: {_first_line(exc)}") from None
+    except (ImportError, OSError, ValueError) as exc:
+        if "torchvision" not in str(exc).lower():
+            hint = "" if isinstance(exc, ImportError) else f"; {_hint(model)}"
+            raise ModelLoadError(f"cannot load the processor of model {model!r}: {_first_line(exc)}{hint}") from None
+    try:
         return _images_only_processor(model, **common)
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"cannot load the processor of model {model!r}: {_first_line(exc)}; {_hint(model)}") from None
+    except (ImportError, OSError, ValueError) as exc:
+        raise ModelLoadError(f"the processor of model {model!r} needs torchvision for more than its video half "
+                             f"({_first_line(exc)}); install torchvision (the model's files are complete)") from None
 
 
 def _images_only_processor(model: str, **common: Any) -> Any:
-    """The family's processor class without its video processor (which transformers builds only with torchvision)."""
+    """The family's processor class without its video processor (which transformers builds only with
+    torchvision), loaded through the class's own `from_pretrained` so every saved setting is kept."""
     import transformers
-    from transformers import AutoConfig, AutoImageProcessor, AutoTokenizer
+    from transformers import AutoConfig
     from transformers.models.auto.processing_auto import PROCESSOR_MAPPING_NAMES
 
     base = getattr(transformers, PROCESSOR_MAPPING_NAMES[AutoConfig.from_pretrained(model, **common).model_type])
@@ -104,10 +109,8 @@ def _images_only_processor(model: str, **common: Any) -> Any:
         def get_attributes(cls) -> list[str]:
             return [a for a in super().get_attributes() if "video" not in a]
 
-    tokenizer = AutoTokenizer.from_pretrained(model, **common)
-    images = AutoImageProcessor.from_pretrained(model, **common)
-    return ImagesOnly(image_processor=images, tokenizer=tokenizer, video_processor=None,
-                      chat_template=tokenizer.chat_template)
+    ImagesOnly.__name__ = ImagesOnly.__qualname__ = base.__name__
+    return ImagesOnly.from_pretrained(model, **common)
 
 
 def _with_adapter(net: Any, adapter: str, revision: str | None) -> Any:

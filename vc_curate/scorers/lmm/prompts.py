@@ -18,15 +18,18 @@ LEVEL_VALUES = (100.0, 75.0, 50.0, 25.0, 0.0)  # Q-Align: best/most word first, 
 @dataclass(frozen=True, slots=True)
 class Suffix:
     field: str  # "quality", an attribute, "ai_generated" or "critique"
+    text: str  # what follows the prefix: question, end of turn, generation prompt, answer stem
     ids: tuple[int, ...]
     word_ids: tuple[int, ...] = ()  # levels: five first tokens; choice: positives then negatives
     positives: int = 0  # choice: how many of word_ids are positive
     question: Levels | Number | Choice | None = None
+    whole: bool = False  # `text` is a whole prompt of its own (question before the image), `ids` empty
 
 
 @dataclass(frozen=True, slots=True)
 class PromptPlan:
     prefix: str  # text with the image placeholder; the processor expands it per image
+    special: bool  # whether tokenizing the prefix adds special tokens (False: the template wrote BOS itself)
     levels: tuple[Suffix, ...]  # read from one forward pass (with authenticity last)
     numbers: tuple[Suffix, ...]  # generated and parsed
     critique: Suffix
@@ -35,17 +38,23 @@ class PromptPlan:
 def plan_prompts(recipe: Recipe, processor: Any) -> PromptPlan:
     """Render, split and tokenize every question of `recipe` for `processor`'s chat template."""
     tokenizer = processor.tokenizer
-    questions: list[tuple[str, Any, str, str]] = [(q.field, q, q.question, q.stem) for q in recipe.ratings]
+    alone = tuple(Suffix(q.field, render(processor, q.question, system=recipe.system, stem=q.stem,
+                                         options=recipe.template_options, text_first=True), (), question=q, whole=True)
+                  for q in recipe.ratings if isinstance(q, Number) and q.text_first)
+    questions: list[tuple[str, Any, str, str]] = [(q.field, q, q.question, q.stem) for q in recipe.ratings
+                                                  if not (isinstance(q, Number) and q.text_first)]
     questions.append(("ai_generated", recipe.authenticity, recipe.authenticity.question, recipe.authenticity.stem))
     questions.append(("critique", None, recipe.critique, ""))
-    texts = [_with_stem(_render(processor, recipe.system, question), stem) for _, _, question, stem in questions]
-    prefix = _split_point(texts, tokenizer, _image_placeholder(processor))
+    texts = [render(processor, question, system=recipe.system, stem=stem, options=recipe.template_options)
+             for _, _, question, stem in questions]
+    special = not starts_with_bos(tokenizer, texts[0])
+    prefix = _split_point(texts, tokenizer, _image_placeholder(processor), special)
     suffixes = []
     for (field, question, _, _), text in zip(questions, texts):
         rest = text[len(prefix):]
         ids = tuple(_encode(tokenizer, rest))
         if isinstance(question, Levels):
-            suffixes.append(Suffix(field, ids, first_tokens(tokenizer, rest, question.words, field), 0, question))
+            suffixes.append(Suffix(field, rest, ids, first_tokens(tokenizer, rest, question.words, field), 0, question))
         elif isinstance(question, Choice):
             words = question.positive + question.negative
             word_ids = first_tokens(tokenizer, rest, words, field, distinct=False)
@@ -54,29 +63,38 @@ def plan_prompts(recipe: Recipe, processor: Any) -> PromptPlan:
                 raise ValueError(f"recipe authenticity words {words} share first tokens for this tokenizer; "
                                  "choose yes/no words that start differently")
             word_ids = tuple(sorted(pos)) + tuple(sorted(neg))
-            suffixes.append(Suffix(field, ids, word_ids, len(pos), question))
+            suffixes.append(Suffix(field, rest, ids, word_ids, len(pos), question))
         else:
-            suffixes.append(Suffix(field, ids, (), 0, question))
+            suffixes.append(Suffix(field, rest, ids, (), 0, question))
     levels = tuple(s for s in suffixes if s.word_ids)
-    numbers = tuple(s for s in suffixes if isinstance(s.question, Number))
-    return PromptPlan(prefix, levels, numbers, suffixes[-1])
+    numbers = tuple(s for s in suffixes if isinstance(s.question, Number)) + alone
+    return PromptPlan(prefix, special, levels, numbers, suffixes[-1])
 
 
-def _render(processor: Any, system: str | None, question: str) -> str:
+def starts_with_bos(tokenizer: Any, text: str) -> bool:
+    """Whether a rendered chat already begins with BOS, so tokenizing must not add a second one (as
+    transformers' own `apply_chat_template(tokenize=True)` does)."""
+    bos = tokenizer.bos_token
+    return bool(bos) and text.startswith(bos)
+
+
+def render(processor: Any, question: str, *, system: str | None = None, images: int = 1, stem: str = "",
+           options: tuple[tuple[str, object], ...] = (), text_first: bool = False) -> str:
+    """One user turn (the images, then the question; or the question first) through the model's chat
+    template, with the generation prompt and, where given, the answer's stem after it. Shared by scoring and
+    training."""
     messages = [{"role": "system", "content": [{"type": "text", "text": system}]}] if system else []
-    messages.append({"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]})
+    parts = [{"type": "image"}] * images
+    text = [{"type": "text", "text": question}]
+    messages.append({"role": "user", "content": text + parts if text_first else parts + text})
     template = getattr(processor, "chat_template", None) or processor.tokenizer.chat_template
     if template is None:
         raise ValueError("the model's processor has no chat template; use a checkpoint that ships one "
                          "(chat_template.jinja or chat_template.json)")
-    return processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-
-
-def _with_stem(prompt: str, stem: str) -> str:
-    """The answer's stem after the generation prompt, space-separated unless the prompt ends in whitespace."""
+    prompt = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False, **dict(options))
     if not stem:
         return prompt
-    return prompt + stem if not prompt or prompt[-1].isspace() else prompt + " " + stem
+    return prompt + stem if prompt[-1:].isspace() else prompt + " " + stem
 
 
 def _image_placeholder(processor: Any) -> str:
@@ -90,7 +108,7 @@ def _encode(tokenizer: Any, text: str, special: bool = False) -> list[int]:
     return tokenizer(text, add_special_tokens=special)["input_ids"]
 
 
-def _split_point(texts: list[str], tokenizer: Any, image_token: str) -> str:
+def _split_point(texts: list[str], tokenizer: Any, image_token: str, special: bool) -> str:
     """The longest common prefix of `texts` that ends at a special token and tokenizes apart from the rest."""
     common = texts[0]
     for t in texts[1:]:
@@ -105,9 +123,9 @@ def _split_point(texts: list[str], tokenizer: Any, image_token: str) -> str:
     cuts = sorted({i + len(s) for s in specials for i in _find_all(common, s)}, reverse=True)
     for cut in cuts:
         prefix = common[:cut]
-        head = _encode(tokenizer, prefix, special=True)
+        head = _encode(tokenizer, prefix, special=special)
         if image_token in prefix and all(
-            _encode(tokenizer, t, special=True) == head + _encode(tokenizer, t[cut:]) for t in texts
+            _encode(tokenizer, t, special=special) == head + _encode(tokenizer, t[cut:]) for t in texts
         ):
             return prefix
     raise ValueError("the chat template's prompts do not split into an image prefix and question suffixes "

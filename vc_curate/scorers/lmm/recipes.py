@@ -39,13 +39,26 @@ class Levels:
 
 @dataclass(frozen=True, slots=True)
 class Number:
-    """A question answered with a number on [low, high], generated and parsed, mapped to 0..100."""
+    """A question answered with a number on [low, high], generated and parsed, mapped to 0..100.
+
+    `tag`: the number is read from the last `<tag>…</tag>` of the answer (after any reasoning); `json_key`:
+    from that key of a JSON answer. `samples` > 0: that many answers are sampled (seeded from the image, so
+    reruns and batch sizes agree) with `temperature`, `top_k`, `top_p` and averaged; 0: one greedy answer.
+    `text_first`: the question comes before the image, so it is asked as a whole prompt of its own.
+    """
 
     field: str
     question: str
     stem: str
     low: float
     high: float
+    tag: str | None = None
+    json_key: str | None = None
+    samples: int = 0
+    temperature: float = 1.0
+    top_k: int = 50
+    top_p: float = 1.0
+    text_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +81,9 @@ class Recipe:
     critique_tokens: int = 96  # cap on generated critique length
     number_tokens: int = 8  # cap on a generated numeric answer
     families: tuple[str, ...] = field(default=())  # model_type values this recipe is the default for
+    template_options: tuple[tuple[str, object], ...] = ()  # chat-template keywords, e.g. ("add_vision_id", True)
+    min_pixels: int | None = None  # pixel budget per image for dynamic-resolution processors (None: the model's)
+    max_pixels: int | None = None
 
     def __post_init__(self) -> None:
         fields = [r.field for r in self.ratings]
@@ -100,6 +116,20 @@ def _numbers() -> tuple[Number, ...]:
     return (quality,) + attributes
 
 
+_VQ_R1_PROMPT = (
+    "You are doing the image quality assessment task. Here is the question: What is your overall rating on the "
+    "quality of this picture? The rating should be a float between 1 and 5, rounded to two decimal places, with 1 "
+    "representing very poor quality and 5 representing excellent quality. First output the thinking process in "
+    "<think> </think> tags and then output the final answer with only one score in <answer> </answer> tags.")
+_Q_INSIGHT_SYSTEM = (
+    "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant "
+    "first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning "
+    "process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., "
+    "<think> reasoning process here </think><answer> answer here </answer>")
+_Q_INSIGHT_PROMPT = (
+    "What is your overall rating on the quality of this picture? The rating should be a float between 1 and 5, "
+    "rounded to two decimal places, with 1 representing very poor quality and 5 representing excellent quality. "
+    'Return the final answer in JSON format with the following keys: "rating": The score.')
 _AUTHENTICITY = Choice("Is this image AI-generated rather than a real photograph? Answer yes or no.", "",
                        positive=("Yes", "yes"), negative=("No", "no"))
 _CRITIQUE = ("Describe the visual quality of this image in two or three sentences: its sharpness, exposure, "
@@ -114,6 +144,20 @@ RECIPES: dict[str, Recipe] = {
                          "idefics3", "smolvlm", "gemma3", "mistral3", "paligemma")),
         # For critics fine-tuned to answer with a score: generated, parsed, mapped to 0..100.
         Recipe("visualcritic-number", _numbers(), _AUTHENTICITY, _CRITIQUE),
+        # Q-Align's rule (Wu et al., ICML 2024) for any instruction model: quality only, five words weighted 5..1.
+        # Its images were 448x448, so a dynamic-resolution model gets at most that many pixels.
+        Recipe("q-align", (Levels("quality", "How would you rate the quality of this image?",
+                                  "The quality of the image is", QUALITY_WORDS),), _AUTHENTICITY, _CRITIQUE,
+               max_pixels=448 * 448),
+        # VisualQuality-R1 (Wu et al., 2025; Qwen2.5-VL-7B): the authors' prompt, vision ids, sampled reasoning,
+        # the number in the last <answer> on 1..5.
+        Recipe("visualquality-r1", (Number("quality", _VQ_R1_PROMPT, "", 1.0, 5.0, tag="answer", samples=1),),
+               _AUTHENTICITY, _CRITIQUE, number_tokens=2048, template_options=(("add_vision_id", True),)),
+        # Q-Insight (Li et al., NeurIPS 2025; Qwen2.5-VL-7B): the authors' system prompt, the question before the
+        # image, sampled reasoning, the "rating" of the JSON in the last <answer> on 1..5.
+        Recipe("q-insight", (Number("quality", _Q_INSIGHT_PROMPT, "", 1.0, 5.0, tag="answer", json_key="rating",
+                                    samples=1, temperature=1.0, top_k=50, top_p=0.95, text_first=True),),
+               _AUTHENTICITY, _CRITIQUE, system=_Q_INSIGHT_SYSTEM, number_tokens=1024),
     )
 }
 DEFAULT_RECIPE = "visualcritic"
@@ -138,25 +182,48 @@ def recipe_from_json(path: Path) -> Recipe:
     try:
         ratings = tuple(
             Levels(r["field"], r["question"], r.get("stem", ""), tuple(r["words"])) if "words" in r
-            else Number(r["field"], r["question"], r.get("stem", ""), float(r["low"]), float(r["high"]))
+            else Number(r["field"], r["question"], r.get("stem", ""), float(r["low"]), float(r["high"]),
+                        **{k: r[k] for k in NUMBER_KEYS if k in r})
             for r in data["ratings"]
         )
         a = data["authenticity"]
         choice = Choice(a["question"], a.get("stem", ""), tuple(a["positive"]), tuple(a["negative"]))
-        extra = {k: data[k] for k in ("system", "critique_tokens", "number_tokens") if k in data}
+        extra = {k: data[k] for k in ("system", "critique_tokens", "number_tokens", "min_pixels", "max_pixels")
+                 if k in data}
+        if "template_options" in data:
+            extra["template_options"] = tuple(sorted(dict(data["template_options"]).items()))
         return Recipe(data.get("name", path.stem), ratings, choice, data["critique"], **extra)
     except (KeyError, TypeError) as exc:
         raise ValueError(f"recipe file {path}: missing or malformed field {exc}") from None
 
 
+NUMBER_KEYS = ("tag", "json_key", "samples", "temperature", "top_k", "top_p", "text_first")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+# Numbers that state the scale rather than the rating: "out of 5", "/5", "from 1 to 5", "between 1 and 5", "1-5".
+_SCALE = re.compile(r"(?:out of|/)\s*[-+]?\d+(?:\.\d+)?|(?:from|between)\s*\d+(?:\.\d+)?\s*(?:to|and)\s*\d+(?:\.\d+)?"
+                    r"|\b\d+(?:\.\d+)?\s*-\s*\d+(?:\.\d+)?\b", re.IGNORECASE)
 
 
 def parse_number(answer: str, question: Number) -> float:
-    """The first number in a generated answer mapped from [low, high] to 0..100; ValueError if none."""
-    match = _NUMBER.search(answer)
-    if match is None:
-        raise ValueError(f"the model answered {answer.strip()[:60]!r} to the {question.field} question; "
-                         f"expected a number from {question.low:g} to {question.high:g}")
-    value = float(match.group())
-    return 100.0 * (value - question.low) / (question.high - question.low)
+    """The rating in a generated answer mapped from [low, high] to 0..100.
+
+    With a `tag`, only the last `<tag>…</tag>` is read. Numbers that state the scale ("out of 5", "/5",
+    "from 1 to 5") are ignored; the rest must name one value on [low, high]. ValueError otherwise.
+    """
+    text = answer
+    if question.tag:
+        found = re.findall(rf"<{question.tag}>(.*?)</{question.tag}>", answer, re.DOTALL)
+        if not found:
+            raise ValueError(f"unparsable answer (no <{question.tag}>)")
+        text = found[-1]
+    if question.json_key:
+        found = re.findall(rf'"{re.escape(question.json_key)}"\s*:\s*"?([-+]?\d+(?:\.\d+)?)', text)
+        if not found:
+            raise ValueError(f'unparsable answer (no "{question.json_key}" number)')
+        text = found[-1]
+    values = {float(m) for m in _NUMBER.findall(_SCALE.sub(" ", text))}
+    values = {v for v in values if question.low <= v <= question.high}
+    if len(values) != 1:
+        what = "no number" if not values else f"{len(values)} different numbers"
+        raise ValueError(f"unparsable answer ({what} from {question.low:g} to {question.high:g})")
+    return 100.0 * (values.pop() - question.low) / (question.high - question.low)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,12 @@ from vc_curate.options import REQUIRED, ScorerOptions, option
 from vc_curate.scorer import Scorer, Scores
 from vc_curate.scorers.lmm.batching import Backoff, buckets
 from vc_curate.scorers.lmm.critique import compose_critique
+from vc_curate.scorers.lmm.budget import set_pixel_budget
 from vc_curate.scorers.lmm.loading import load, resolve_dtype
+from vc_curate.scorers.lmm.packing import choose_pass
 from vc_curate.scorers.lmm.prompts import plan_prompts
-from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, rate
-from vc_curate.scorers.lmm.recipes import DEFAULT_RECIPE, parse_number, recipe_for
+from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, sample
+from vc_curate.scorers.lmm.recipes import DEFAULT_RECIPE, Number, parse_number, recipe_for
 
 FALLBACK_LONG_SIDE = 1024
 
@@ -31,6 +34,12 @@ class LMMOptions(ScorerOptions):
     critique: bool = option(False, "generate critiques (slower)")
     trust_remote_code: bool = option(False, "run the model repository's own code")
     recipe: str | None = option(None, "prompt recipe: a name (default visualcritic) or a JSON file (docs/lmm.md)")
+    image_min_pixels: int | None = option(None, "fewest pixels a dynamic-resolution processor (Qwen-VL family) "
+                                          "resizes an image to; default: the recipe's, else the model's",
+                                          minimum=1)
+    image_max_pixels: int | None = option(None, "most pixels a dynamic-resolution processor (Qwen-VL family) "
+                                          "resizes an image to (fewer visual tokens, faster); default: the "
+                                          "recipe's, else the model's", minimum=1)
 
 
 class LMMScorer(Scorer):
@@ -50,6 +59,7 @@ class LMMScorer(Scorer):
                       trust_remote_code=opts.trust_remote_code)
         self.model, self.processor, self.revision = loaded.model, loaded.processor, loaded.revision
         self.recipe = recipe_for(loaded.model_type, opts.recipe)
+        set_pixel_budget(self.processor.image_processor, opts.image_min_pixels, opts.image_max_pixels, self.recipe)
         self.plan = plan_prompts(self.recipe, self.processor)
         tokenizer = self.processor.tokenizer
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
@@ -58,6 +68,11 @@ class LMMScorer(Scorer):
         adapter = f"+{Path(opts.adapter).name}" if opts.adapter else ""
         recipe = "" if self.recipe.name == DEFAULT_RECIPE else f" recipe={self.recipe.name}"
         self._version = f"lmm/{__version__} {model}@{self.revision}{adapter}{recipe}"  # once, not per record
+        self.rate, reason = choose_pass(self.model, self.processor, self.plan, self.pad_id, loaded.model_type)
+        self.packed = reason is None  # False: one forward pass per question (over a cached prefix where exact)
+        if reason:
+            warnings.warn(f"lmm: {opts.model} is scored with one forward pass per question (slower): {reason}",
+                          stacklevel=2)
 
     @property
     def version(self) -> str:
@@ -68,8 +83,14 @@ class LMMScorer(Scorer):
                              max_pixels=self.max_pixels)
 
     def prepare(self, image: DecodedImage) -> Prepared:
-        return prepare_prefix(self.processor, self.model, self.plan.prefix, image.pixels,
-                              pin=self.device.type == "cuda")
+        pin = self.device.type == "cuda"
+        prepared = prepare_prefix(self.processor, self.model, self.plan.prefix, image.pixels, pin=pin,
+                                  special=self.plan.special)
+        for s in self.plan.numbers:
+            if s.whole:
+                prepared.alone[s.field] = prepare_prefix(self.processor, self.model, s.text, image.pixels, pin=pin,
+                                                         special=self.plan.special)
+        return prepared
 
     def score_batch(self, batch: list[Prepared]) -> list[Scores]:
         results: list[dict[str, Any]] = [{} for _ in batch]
@@ -80,22 +101,47 @@ class LMMScorer(Scorer):
         out = []
         for values in results:
             ai = values.pop("ai_generated")
+            notes = values.pop("notes")
             text = values.pop("critique", None) or compose_critique(values)
-            out.append(Scores(critique=text, ai_generated=ai, evidence=f"lmm:{ai:.2f}", **values))
+            out.append(Scores(critique=text, ai_generated=ai, evidence=f"lmm:{ai:.2f}", notes=notes, **values))
         return out
 
     def _score_group(self, items: list[Prepared]) -> list[dict[str, Any]]:
-        values = rate(self.model, items, self.plan.levels, self.pad_id)
+        values = self.rate(self.model, items, self.plan.levels, self.pad_id)
+        for v in values:
+            v["notes"] = []
         for suffix in self.plan.numbers:
-            answers = generate(self.model, self.processor, items, suffix, self.recipe.number_tokens, self.pad_id)
-            for v, answer in zip(values, answers):
-                v[suffix.field] = parse_number(answer, suffix.question)
+            question = suffix.question
+            asked = [p.alone[suffix.field] for p in items] if suffix.whole else items
+            if question.samples:
+                answers = [sample(self.model, self.processor, item, suffix, self.recipe.number_tokens, question,
+                                  self.pad_id)
+                           for item in asked]
+            else:
+                answers = [[a] for a in generate(self.model, self.processor, asked, suffix, self.recipe.number_tokens,
+                                                 self.pad_id)]
+            for v, texts in zip(values, answers):
+                v[suffix.field] = _mean_rating(texts, question, v["notes"])
         if self.critique:
             texts = generate(self.model, self.processor, items, self.plan.critique, self.recipe.critique_tokens,
                              self.pad_id)
             for v, text in zip(values, texts):
                 v["critique"] = text
         return values
+
+
+def _mean_rating(answers: list[str], question: Number, notes: list[str]) -> float | None:
+    """The mean of the answers' ratings; None with a note when no answer gives one (the record stands)."""
+    ratings, reason = [], ""
+    for answer in answers:
+        try:
+            ratings.append(parse_number(answer, question))
+        except ValueError as exc:
+            reason = str(exc)
+    if not ratings:
+        notes.append(f"{question.field}: {reason}")
+        return None
+    return sum(ratings) / len(ratings)
 
 
 def processor_long_side(image_processor: Any) -> int:

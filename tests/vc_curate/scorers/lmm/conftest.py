@@ -1,15 +1,16 @@
-"""Tiny randomly initialised LLaVA and Qwen2-VL checkpoints, built offline once per session, and their scorers."""
+"""Tiny randomly initialised checkpoints of real architectures, built offline once per session, and scorers."""
 
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 
 from tests.conftest import encode, scene
-from vc_curate.scorers.lmm.testing import build_checkpoint
+from tests.support.lmm_checkpoints import KINDS, build_checkpoint
 
-KINDS = ("llava", "qwen2_vl")
+PACKED_KINDS = tuple(k for k in KINDS if k not in ("qwen3_5", "mllama"))  # the rest is scored plainly
 
 
 @pytest.fixture(scope="session")
@@ -23,8 +24,10 @@ def scorers(checkpoints):
     """One fp32 CPU scorer per architecture (loading is the slow part; tests must not change them)."""
     from vc_curate import load_scorer
 
-    return {kind: load_scorer("lmm", model=path, device="cpu", dtype="float32", workers=2)
-            for kind, path in checkpoints.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {kind: load_scorer("lmm", model=path, device="cpu", dtype="float32", workers=2)
+                for kind, path in checkpoints.items()}
 
 
 @pytest.fixture(scope="session")

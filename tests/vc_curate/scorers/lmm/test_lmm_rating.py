@@ -2,54 +2,68 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 from PIL import Image
 
 from tests.conftest import scene
-from tests.vc_curate.scorers.lmm.conftest import KINDS, mixed_images
+from tests.support.lmm_checkpoints import KINDS
+from tests.vc_curate.scorers.lmm.conftest import PACKED_KINDS, mixed_images
+from vc_curate import load_scorer
 from vc_curate.decode import decode_bytes
 from vc_curate.record import SCORES
 from vc_curate.scorers.lmm.batching import Backoff, buckets
 from vc_curate.scorers.lmm.prompts import LEVEL_VALUES
-from vc_curate.scorers.lmm.rating import _tree_mask, rate
+from vc_curate.scorers.lmm.rating import image_blocks, plain_index, rate, rate_cached, rate_plain, segments, tree_mask
 
 
 def _naive(scorer, image: Image.Image, suffix) -> float:
-    """The model card's way: the full prompt through the processor, one forward pass per question."""
-    text = scorer.plan.prefix + scorer.processor.tokenizer.decode(list(suffix.ids))
-    enc = scorer.processor(images=[image], text=[text], return_tensors="pt")
+    """The model card's way: the whole prompt through the processor, one unpadded forward pass per question."""
+    text = scorer.plan.prefix + suffix.text
+    enc = scorer.processor(images=[image], text=[text], add_special_tokens=scorer.plan.special, return_tensors="pt")
     with torch.inference_mode():
         logits = scorer.model(**enc).logits[0, -1].float()
     probs = logits[list(suffix.word_ids)].softmax(-1)
     if suffix.positives:
-        return float(probs[:suffix.positives].sum())
+        return 100 * float(probs[:suffix.positives].sum())
     return float(probs @ torch.tensor(LEVEL_VALUES))
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_prefix_and_suffixes_tokenize_as_the_whole_prompt(scorers, kind):
+def test_prefix_and_suffixes_tokenize_as_the_whole_prompt_with_one_bos(scorers, kind):
     scorer = scorers[kind]
     image = scene((120, 80))
     prepared = scorer.prepare(decode_bytes(_png(image)))
+    tok = scorer.processor.tokenizer
     for suffix in scorer.plan.levels + (scorer.plan.critique,):
-        text = scorer.plan.prefix + scorer.processor.tokenizer.decode(list(suffix.ids))
-        whole = scorer.processor(images=[image], text=[text], return_tensors="pt")["input_ids"][0]
+        text = scorer.plan.prefix + suffix.text
+        whole = scorer.processor(images=[image], text=[text], add_special_tokens=scorer.plan.special,
+                                 return_tensors="pt")["input_ids"][0]
         assert whole.tolist() == prepared.ids.tolist() + list(suffix.ids)
+    if tok.bos_token_id is not None:
+        assert prepared.ids.tolist().count(tok.bos_token_id) == 1 and prepared.ids[0] == tok.bos_token_id
+
+
+@pytest.mark.parametrize("kind", ["idefics3", "gemma3"])
+def test_templates_that_write_bos_are_not_given_a_second(scorers, kind):
+    assert scorers[kind].plan.special is False
+    assert scorers["llava"].plan.special is True  # LLaVA's template leaves BOS to the tokenizer
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
-def test_one_pass_equals_one_forward_per_question(scorers, kind):
+def test_scores_equal_one_plain_forward_per_question(scorers, kind):
+    """Packed where the family packs (checked at load), plain elsewhere: both read what the model card reads."""
     scorer = scorers[kind]
+    assert scorer.packed == (kind in PACKED_KINDS)
     images = [scene((120, 80), seed=1), scene((64, 160), seed=2), scene((90, 90), seed=3)]
-    decoded = [np.asarray(im) for im in images]
     prepared = [scorer.prepare(decode_bytes(_png(im))) for im in images]
-    got = rate(scorer.model, prepared, scorer.plan.levels, scorer.pad_id)
-    for image, pixels, values in zip(images, decoded, got):
+    assert scorer.rate is (rate if scorer.packed else rate_cached)
+    got = scorer.rate(scorer.model, prepared, scorer.plan.levels, scorer.pad_id)
+    for image, values in zip(images, got):
         for suffix in scorer.plan.levels:
-            assert values[suffix.field] == pytest.approx(_naive(scorer, Image.fromarray(pixels), suffix), abs=1e-4)
+            scale = 100 if suffix.positives else 1
+            assert scale * values[suffix.field] == pytest.approx(_naive(scorer, image, suffix), abs=1e-3)
 
 
 @pytest.mark.slow
@@ -69,13 +83,67 @@ def test_batch_1_and_batch_n_agree_and_runs_are_deterministic(scorers, kind):
     assert [r.to_dict() for r in scorer.score(inputs, batch_size=3)] == [r.to_dict() for r in again]
 
 
+@pytest.mark.parametrize("kind", ["qwen3_5", "mllama"])
+def test_families_that_cannot_pack_are_scored_plainly_with_one_warning(checkpoints, kind):
+    with pytest.warns(UserWarning, match="one forward pass per question") as caught:
+        scorer = load_scorer("lmm", model=checkpoints[kind], device="cpu", dtype="float32")
+    assert len([w for w in caught if "lmm:" in str(w.message)]) == 1
+    message = str(caught[0].message)
+    assert not scorer.packed and ("linear-attention" in message or "cross-attention" in message)
+    assert scorer.rate is rate_cached and "continues the cached image prefix" in message
+
+
+def test_a_failed_probe_switches_to_per_question_passes_with_one_warning(checkpoints, scorers, monkeypatch):
+    """A mask that lets questions read each other (as a changed transformers release might) is caught at load."""
+    from vc_curate.scorers.lmm import rating
+
+    leaky = rating.tree_mask
+    monkeypatch.setattr(rating, "tree_mask", lambda seg, blocks=None: leaky(seg.clamp(max=1), blocks))
+    with pytest.warns(UserWarning, match="differs from plain per-question passes on a probe image") as caught:
+        scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", dtype="float32")
+    assert len([w for w in caught if "lmm:" in str(w.message)]) == 1
+    assert not scorer.packed and scorer.rate is rate_cached
+    inputs = mixed_images(2)
+    for a, b in zip(scorer.score(inputs), scorers["llava"].score(inputs)):
+        assert a.quality == pytest.approx(b.quality, abs=1e-3)
+
+
+def test_when_the_cached_pass_fails_too_each_question_is_a_plain_pass(checkpoints, monkeypatch):
+    from vc_curate.scorers.lmm import packing, rating
+
+    def off(model, items, suffixes, pad_id):
+        return [{f: v + 1.0 for f, v in values.items()} for values in rating.rate_plain(model, items, suffixes, pad_id)]
+
+    monkeypatch.setattr(packing, "rate", off)
+    monkeypatch.setattr(packing, "rate_cached", off)
+    with pytest.warns(UserWarning, match="the image is encoded for each question"):
+        scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", dtype="float32")
+    assert scorer.rate is rate_plain
+
+
 def test_tree_mask_keeps_questions_apart():
     seg = torch.tensor([[-1, 0, 0, 1, 1, 2, 2]])
-    m = _tree_mask(seg)[0, 0]
+    assert segments(torch.tensor([2]), torch.tensor([2, 2]), 7).tolist() == seg.tolist()
+    m = tree_mask(seg)[0, 0]
     assert m[0].tolist() == [True] + [False] * 6  # a pad sees only itself (no empty row, no NaN)
     assert m[2].tolist() == [False, True, True, False, False, False, False]  # prefix: causal over the prefix
     assert m[4].tolist() == [False, True, True, True, True, False, False]  # question 1: prefix and itself
     assert m[6].tolist() == [False, True, True, False, False, True, True]  # question 2 does not see question 1
+
+
+def test_image_tokens_attend_both_ways_within_their_block():
+    types = torch.tensor([[0, 0, 1, 1, 1, 0, 0]])
+    blocks = image_blocks(types)
+    assert blocks.tolist() == [[-1, -1, 1, 1, 1, -1, -1]]
+    m = tree_mask(segments(torch.tensor([6]), torch.tensor([1]), 7), blocks)[0, 0]
+    assert m[2].tolist() == [True, True, True, True, True, False, False]  # sees the whole image, not beyond
+    assert m[1].tolist() == [True, True, False, False, False, False, False]  # text before stays causal
+
+
+def test_plain_index_counts_each_question_from_the_end_of_its_prefix():
+    index = plain_index(torch.tensor([2, 3]), torch.tensor([2, 1]), 6)
+    assert index[0, 1:].tolist() == [0, 1, 2, 3, 2]
+    assert index[1].tolist() == [0, 1, 2, 3, 4, 3]
 
 
 def test_buckets_group_similar_lengths_and_keep_every_index():

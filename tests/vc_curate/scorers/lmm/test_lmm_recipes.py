@@ -8,7 +8,7 @@ import pytest
 
 from vc_curate.scorers.lmm.prompts import first_tokens, plan_prompts
 from vc_curate.scorers.lmm.recipes import RECIPES, Number, parse_number, recipe_for, recipe_from_json
-from tests.vc_curate.scorers.lmm.conftest import KINDS
+from tests.support.lmm_checkpoints import KINDS
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -66,12 +66,14 @@ def test_recipe_from_json_and_its_errors(tmp_path):
 
 
 @pytest.mark.parametrize("answer, expected", [("4", 75.0), ("Score: 3.", 50.0), ("5/5", 100.0), ("1", 0.0),
-                                              (" 2.5 out of 5", 37.5)])
-def test_parse_number(answer, expected):
+                                              (" 2.5 out of 5", 37.5), ("On a scale from 1 to 5: 4", 75.0),
+                                              ("3 (1-5)", 50.0)])
+def test_parse_number_reads_the_rating_not_the_scale(answer, expected):
     q = Number("quality", "Rate 1-5", "", 1.0, 5.0)
     assert parse_number(answer, q) == pytest.approx(expected)
 
 
-def test_parse_number_without_a_number_says_what_was_expected():
-    with pytest.raises(ValueError, match="expected a number from 1 to 5"):
-        parse_number("excellent", Number("quality", "Rate 1-5", "", 1.0, 5.0))
+@pytest.mark.parametrize("answer", ["excellent", "between 3 and 4? 3, maybe 4", "2024 photos, 9/10"])
+def test_parse_number_refuses_answers_without_one_rating(answer):
+    with pytest.raises(ValueError, match="unparsable answer"):
+        parse_number(answer, Number("quality", "Rate 1-5", "", 1.0, 5.0))

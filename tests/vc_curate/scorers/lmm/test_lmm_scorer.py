@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from tests.conftest import SHARED, encode, scene
-from tests.vc_curate.scorers.lmm.conftest import KINDS, mixed_images
+from tests.support.lmm_checkpoints import KINDS
+from tests.vc_curate.scorers.lmm.conftest import mixed_images
 from vc_curate import load_scorer
 from vc_curate.decode import open_image
 from vc_curate.provenance import read_evidence
@@ -22,8 +23,9 @@ PROVENANCE = SHARED / "fixtures" / "provenance"
 
 def test_options_are_the_documented_names():
     options = [spec.name for spec in option_specs(LMMScorer.Options)]
-    for name in ("model", "revision", "adapter", "dtype", "critique", "trust_remote_code", "recipe", "device",
-                 "batch_size", "workers", "max_pixels", "watermarks", "c2pa_trust_anchors"):
+    for name in ("model", "revision", "adapter", "dtype", "critique", "trust_remote_code", "recipe",
+                 "image_min_pixels", "image_max_pixels", "device", "batch_size", "workers", "max_pixels",
+                 "watermarks", "c2pa_trust_anchors"):
         assert name in options
 
 
@@ -75,19 +77,21 @@ def test_generated_critiques_are_batched_greedy_and_capped(checkpoints, short_re
     one = scorer.score(inputs, batch_size=1)
     many = scorer.score(inputs, batch_size=3)
     assert [r.critique for r in one] == [r.critique for r in many]
-    tok = scorer.processor.tokenizer
-    for rec in many:
+    longest = max(len(scorer.processor.tokenizer.decode([i])) for i in range(len(scorer.processor.tokenizer)))
+    for rec in many:  # random tokens need not re-tokenize alike, so the cap is checked in characters
         assert rec.ok and rec.critique
-        assert len(tok(rec.critique, add_special_tokens=False)["input_ids"]) <= 6 + 2
+        assert len(rec.critique) <= 6 * longest
 
 
 @pytest.mark.slow
-def test_number_recipe_parses_or_reports_per_record(checkpoints):
+def test_an_unparsable_answer_nulls_its_field_with_a_note_not_the_record(checkpoints):
     scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", recipe="visualcritic-number")
     records = scorer.score(mixed_images(2), batch_size=2)
     assert len(records) == 2
-    for rec in records:  # a random model rarely answers with a number: either parsed, or a clear error
-        assert rec.ok or ("score failed" in rec.error and "expected a number" in rec.error)
+    for rec in records:  # a random model rarely answers with a number: parsed, or null with a note
+        assert rec.ok and 0 < rec.ai_generated < 1
+        for field in SCORES:
+            assert getattr(rec, field) is not None or f"{field}: unparsable answer" in rec.notes
 
 
 def test_missing_folder_says_what_to_do(tmp_path):
@@ -141,3 +145,53 @@ def test_adapter_without_safetensors_is_refused(checkpoints, tmp_path):
     (tmp_path / "adapter_config.json").write_text("{}")
     with pytest.raises(ModelLoadError, match="no adapter_model.safetensors"):
         load_scorer("lmm", model=checkpoints["llava"], device="cpu", adapter=str(tmp_path))
+
+
+def test_pixel_budget_option_bounds_visual_tokens_and_decode_size(checkpoints):
+    import warnings
+
+    from vc_curate.decode import decode_bytes
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        small = load_scorer("lmm", model=checkpoints["qwen2_5_vl"], device="cpu", image_max_pixels=56 * 56)
+        default = load_scorer("lmm", model=checkpoints["qwen2_5_vl"], device="cpu")
+    assert small.decode_options().long_side == 112 < default.decode_options().long_side == 224
+    data = mixed_images(1)[0][1]
+    tokens = [len(s.prepare(decode_bytes(data, s.decode_options())).ids) for s in (small, default)]
+    assert tokens[0] < tokens[1]
+    (rec,) = small.score(mixed_images(1))
+    assert rec.ok
+
+
+def test_pixel_budget_follows_the_recipe_and_is_refused_where_the_size_is_fixed(checkpoints):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        q_align = load_scorer("lmm", model=checkpoints["qwen2_5_vl"], device="cpu", recipe="q-align",
+                              image_max_pixels=None)
+    assert q_align.processor.image_processor.size.longest_edge == 448 * 448
+    with pytest.raises(ValueError, match="dynamic-resolution processors"):
+        load_scorer("lmm", model=checkpoints["llava"], device="cpu", image_max_pixels=100_000)
+
+
+def test_processors_keep_their_saved_settings_without_torchvision(scorers):
+    assert scorers["llava_onevision"].processor.num_image_tokens == 16  # from processor_config.json
+    assert scorers["internvl"].processor.image_seq_length == 4
+    assert type(scorers["qwen2_vl"].processor).__name__ == "Qwen2VLProcessor"
+
+
+def test_a_processor_that_needs_torchvision_for_images_says_so(checkpoints, monkeypatch):
+    import transformers
+
+    from vc_curate.scorers.lmm import loading
+
+    def needs_torchvision(*args, **kwargs):
+        raise ValueError("this processor requires `torchvision` to be installed")
+
+    monkeypatch.setattr(transformers.AutoProcessor, "from_pretrained", needs_torchvision)
+    monkeypatch.setattr(loading, "_images_only_processor", needs_torchvision)
+    with pytest.raises(ModelLoadError, match="needs torchvision for more than its video half") as caught:
+        loading.load_processor(checkpoints["internvl"])
+    assert "hf download" not in str(caught.value)  # the folder is complete: no advice to download it again
