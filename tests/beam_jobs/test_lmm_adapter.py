@@ -15,7 +15,7 @@ import pytest
 
 import vc_curate
 from tests.beam_jobs.conftest import good
-from vc_curate.scorers.lmm.testing import build_checkpoint
+from tests.support.lmm_checkpoints import build_checkpoint
 
 pytestmark = pytest.mark.slow
 

@@ -52,7 +52,7 @@ def llava_with_adapter(tmp_path_factory):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForImageTextToText
 
-    from vc_curate.scorers.lmm.testing import build_checkpoint
+    from tests.support.lmm_checkpoints import build_checkpoint
     from vc_curate.training.trainer import language_model_layers
 
     root = tmp_path_factory.mktemp("lmm")
