@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from vc_curate.columns import float_column
 from vc_curate.evaluate.labels import LabelsError, resolve_uri
 from vc_curate.evaluate.stats import accuracy, bootstrap_ci, pearson, roc_auc, spearman
 from vc_curate.fields import AMOUNT, FIELDS, GRADE, PROBABILITY
@@ -88,11 +89,10 @@ def field_pairs(labels: pa.Table) -> list[tuple[str, str]]:
 
 
 def _numeric(table: pa.Table, name: str, what: str) -> np.ndarray:
-    column = table.column(name)
-    if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
-            or pa.types.is_boolean(column.type) or pa.types.is_null(column.type)):
-        raise LabelsError(f"{what} column `{name}` is {column.type}, not numbers")
-    return column.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+    try:
+        return float_column(table, name)
+    except ValueError as exc:
+        raise LabelsError(f"{what} {exc}") from None
 
 
 def join(scores: pa.Table, labels: pa.Table, group_by: str | None = None) -> Joined:

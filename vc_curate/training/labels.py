@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from vc_curate.columns import float_column
 from vc_curate.evaluate.labels import LabelsError, is_url, read_labels
 from vc_curate.record import ATTRIBUTES
 
@@ -32,13 +33,10 @@ class LabelSet:
 
 
 def _floats(table: pa.Table, name: str) -> np.ndarray:
-    if name not in table.column_names:
-        return np.full(len(table), np.nan)
-    column = table.column(name)
-    if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
-            or pa.types.is_boolean(column.type) or pa.types.is_null(column.type)):
-        raise LabelsError(f"labels column `{name}` is {column.type}, not numbers")
-    return column.cast(pa.float64()).to_numpy(zero_copy_only=False).astype(float)
+    try:
+        return float_column(table, name)
+    except ValueError as exc:
+        raise LabelsError(f"labels {exc}") from None
 
 
 def read_label_set(path: str, group_by: str | None = None) -> LabelSet:
