@@ -59,6 +59,7 @@ class LMMScorer(Scorer):
                       trust_remote_code=opts.trust_remote_code)
         self.model, self.processor, self.revision = loaded.model, loaded.processor, loaded.revision
         self.recipe = recipe_for(loaded.model_type, opts.recipe)
+        self.fills = (*(r.field for r in self.recipe.ratings), "ai_generated", "critique")  # what this recipe rates
         set_pixel_budget(self.processor.image_processor, opts.image_min_pixels, opts.image_max_pixels, self.recipe)
         self.plan = plan_prompts(self.recipe, self.processor)
         tokenizer = self.processor.tokenizer

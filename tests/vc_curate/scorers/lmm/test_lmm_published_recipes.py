@@ -132,6 +132,7 @@ def test_quality_only_recipe_leaves_attributes_null(checkpoints):
     (rec,) = scorer.score(mixed_images(1))
     assert rec.ok and 0 <= rec.quality <= 100 and rec.brightness is None and rec.noisiness is None
     assert rec.critique.endswith("quality overall.")
+    assert set(scorer.fields) == {"quality", "ai_generated", "critique"}  # it says what it fills
 
 
 def test_sampled_answers_are_seeded_from_the_image(scorers):
