@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import glob
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 import vc_curate
-from vc_curate.scorers.classic.ladders import DEGRADATIONS, ladder_correlations
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's tests.support scaffolding
+from tests.support.ladders import DEGRADATIONS, ladder_correlations  # noqa: E402
 
 FIELDS = ("quality", "sharpness", "brightness", "noisiness", "contrast", "colorfulness")
 SAMPLES = ("astronaut", "chelsea", "coffee", "rocket")  # natural photos shipped in scikit-image's wheel

@@ -68,8 +68,8 @@ def hasler_susstrunk(rgb: torch.Tensor) -> torch.Tensor:
 def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None, size: int = 9) -> torch.Tensor:
     """Crété-Roffet et al. (2007) blur effect, 0 (sharp) .. 1 (blurry): how little a re-blur changes edges.
 
-    Contrast-invariant: it compares the image's own neighbour differences before and after a box blur;
-    the worse of the horizontal and vertical directions counts, so one-directional motion blur shows.
+    Contrast-invariant: it compares the image's own neighbour differences before and after a box blur.
+    Returns (N, 2): the vertical and the horizontal direction, so one-directional motion blur shows.
     Given the noise sigma, half the neighbour differences that white noise alone would explain
     (2 sigma / sqrt(pi) per pixel, removed by the re-blur) are discounted first, so noise reads less as detail.
     """
@@ -88,7 +88,7 @@ def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None, size: int = 
             expected = torch.minimum(expected, 0.5 * s_v)
             s_f, s_v = s_f - expected, s_v - expected
         results.append(torch.where(s_f > 1e-6, 1 - s_v / s_f.clamp_min(1e-6), torch.ones_like(s_f)))
-    return torch.maximum(results[0], results[1])
+    return torch.stack(results, 1)
 
 
 def haar_hh(y: torch.Tensor) -> torch.Tensor:

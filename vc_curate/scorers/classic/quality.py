@@ -1,16 +1,23 @@
-"""From measurements to the five attribute amounts and to quality (0..100, higher is better).
+"""From measurements to the five attribute amounts, to defect amounts, and to quality (0..100, higher is better).
 
-Every mapping is smooth and strictly monotonic, so quality falls steadily with each defect's severity.
-Constants are calibrated on degradation ladders (tests/vc_curate/scorers/classic/test_calibration.py).
+Quality is a regression fitted to human opinion (benchmarks/fit_classic.py, on livec-dev) over natural-scene
+statistics, global measures and defect amounts; the weights of the defect amounts are held negative in the
+fit, so quality falls with each defect's severity. The fitted parameters ship as JSON.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-
+import json
 import math
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from importlib import resources
 
 import torch
+
+from vc_curate.scorers.classic import nss
+
+PARAMS_FILE = "params.json"
 
 
 @dataclass(slots=True)
@@ -19,16 +26,20 @@ class Measurements:
     lightness_std: torch.Tensor  # global RMS contrast in L* units
     local_contrast: torch.Tensor  # RMS contrast in L* within 32-pixel blocks, averaged
     colourfulness: torch.Tensor  # Hasler-Süsstrunk M
-    blur: torch.Tensor  # Crété-Roffet blur effect, noise discounted: 0 sharp .. 1 blurry
+    blur: torch.Tensor  # Crété-Roffet blur effect, worse direction, noise discounted: 0 sharp .. 1 blurry
+    blur_skew: torch.Tensor  # worse minus better direction's blur effect: streaks of motion blur
     noise_sigma: torch.Tensor  # luma units (0..255) at the working size
-    white: torch.Tensor  # the brightest 4x4 block's brightest channel, 0..1
-    clipped_highlights: torch.Tensor  # share of the frame at the white point: blown-out areas
-    veil: torch.Tensor  # mean dark channel relative to the white point: haze, glare, washed-out blacks
+    clipped: torch.Tensor  # share of the frame at the encoding's maximum and flat: blown-out areas
+    shadows: torch.Tensor  # share of the frame below L* 15: crushed shadows
+    highlight_level: torch.Tensor  # L* of the brightest 2 % of the frame: how far the exposure reaches
+    tonal_range: torch.Tensor  # L* between the 1st and 99th percentile: how much of the range is used
+    veil: torch.Tensor  # mean dark channel (He et al. 2009): haze, glare, washed-out blacks
     megapixels: torch.Tensor  # native size
     jpeg_quality: torch.Tensor  # IJG-equivalent, NaN when not a JPEG
+    nss: torch.Tensor  # (N, len(nss.FEATURE_NAMES)) natural-scene statistics
 
     def row(self, i: int) -> dict[str, float]:
-        return {f.name: float(getattr(self, f.name)[i]) for f in fields(self)}
+        return {f.name: float(getattr(self, f.name)[i]) for f in fields(self) if f.name != "nss"}
 
 
 def _saturate(x: torch.Tensor, scale: float) -> torch.Tensor:
@@ -36,6 +47,7 @@ def _saturate(x: torch.Tensor, scale: float) -> torch.Tensor:
 
 
 def attributes(ms: Measurements) -> dict[str, torch.Tensor]:
+    """The five amounts, 0..100: descriptions of the image, neither good nor bad by themselves."""
     return {
         "brightness": ms.mean_lightness.clamp(0, 100),
         "colorfulness": _saturate(ms.colourfulness, 50.0),
@@ -46,48 +58,101 @@ def attributes(ms: Measurements) -> dict[str, torch.Tensor]:
 
 
 def _rise(x: torch.Tensor, centre: float, width: float) -> torch.Tensor:
-    """Smooth 0..1 step that rises through `centre`."""
+    """Smooth 0..1 step that rises through `centre` (falls, for a negative width)."""
     return torch.sigmoid((x - centre) / width)
 
 
-# (weight, centre, width) of each defect's smooth step; calibrated on the degradation ladders
-P: dict[str, tuple[float, float, float]] = {
-    "blur": (0.7, 0.45, 0.08),  # blur effect
-    "noise": (0.6, math.log(3.0), 0.5),  # log noise sigma
-    "dark": (0.6, 0.7, 0.12),  # 1 - white point
-    "overexposed": (0.6, 0.3, 0.08),  # clipped share
-    "veil": (0.5, 0.55, 0.1),  # dark channel
-    "low_contrast": (0.5, 0.05, 0.015),  # local contrast / lightness
-    "compression": (0.6, 40.0, 12.0),  # JPEG quality
-    "low_resolution": (0.3, 0.15, 0.05),  # megapixels
-}
-
-
 def defects(ms: Measurements) -> dict[str, torch.Tensor]:
-    """Each defect's amount, 0..1, rising with its severity."""
-    relative_contrast = ms.local_contrast / (ms.mean_lightness + 10)
+    """Each defect's amount, 0..1, rising with its severity; keys are words of the defects vocabulary."""
     jpeg = torch.where(ms.jpeg_quality.isnan(), torch.full_like(ms.jpeg_quality, 100.0), ms.jpeg_quality)
-    x = {
-        "blur": ms.blur,
-        "noise": ms.noise_sigma.clamp_min(1e-3).log(),
-        "dark": 1 - ms.white,
-        "overexposed": ms.clipped_highlights,
-        "veil": ms.veil,
-        "low_contrast": -relative_contrast,
-        "compression": -jpeg,
-        "low_resolution": -ms.megapixels,
+    relative_contrast = ms.local_contrast / (ms.mean_lightness + 10)
+    return {
+        "blur": _rise(ms.blur, 0.45, 0.08),
+        "motion-blur": _rise(ms.blur_skew, 0.12, 0.04) * _rise(ms.blur, 0.35, 0.08),
+        "noise": _rise(ms.noise_sigma.clamp_min(1e-3).log(), math.log(3.0), 0.5),
+        # judged on absolute levels: the brightest parts are still dark, and much of the frame is black
+        "underexposure": _rise(ms.highlight_level, 55.0, -8.0) * _rise(ms.mean_lightness, 30.0, -6.0),
+        "overexposure": _rise(ms.mean_lightness, 78.0, 5.0) * _rise(ms.tonal_range, 60.0, -10.0),
+        "clipped-highlights": _rise(ms.clipped, 0.08, 0.03),
+        "glare": _rise(ms.veil, 0.45, 0.08),
+        "low-contrast": _rise(relative_contrast, 0.05, -0.015),
+        "compression": _rise(jpeg, 40.0, -12.0),
+        "low-resolution": _rise(ms.megapixels, 0.15, -0.05),
     }
-    out = {}
-    for name, (_, centre, width) in P.items():
-        if name in ("low_contrast", "compression", "low_resolution"):
-            centre = -centre
-        out[name] = _rise(x[name], centre, width)
-    return out
 
 
-def quality(ms: Measurements) -> torch.Tensor:
-    """100 times the product of (1 - weight x amount) over the defects: each defect costs a share."""
-    keep = torch.ones_like(ms.mean_lightness)
-    for name, d in defects(ms).items():
-        keep = keep * (1 - P[name][0] * d)
-    return 100 * keep
+def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
+    """The model's inputs (N, F) and their names: NSS features, global measures and defect amounts."""
+    stats = ms.nss.clone()
+    logs = nss.log_var_columns()
+    stats[:, logs] = stats[:, logs].clamp_min(1e-8).log()
+    jpeg = torch.where(ms.jpeg_quality.isnan(), torch.full_like(ms.jpeg_quality, 100.0), ms.jpeg_quality)
+    measures = {
+        "mean_lightness": ms.mean_lightness, "lightness_std": ms.lightness_std,
+        "local_contrast": ms.local_contrast, "colourfulness": ms.colourfulness, "blur": ms.blur,
+        "blur_skew": ms.blur_skew, "log_noise": ms.noise_sigma.clamp_min(1e-2).log(), "clipped": ms.clipped,
+        "shadows": ms.shadows, "highlight_level": ms.highlight_level, "tonal_range": ms.tonal_range,
+        "veil": ms.veil, "log_megapixels": ms.megapixels.clamp_min(1e-4).log(), "jpeg_quality": jpeg,
+    }
+    found = defects(ms)
+    cols = [stats] + [v[:, None] for v in measures.values()] + [v[:, None] for v in found.values()]
+    names = nss.FEATURE_NAMES + tuple(measures) + tuple(f"defect:{k}" for k in found)
+    return torch.cat(cols, 1).float().nan_to_num(0.0), names
+
+
+@dataclass(frozen=True, slots=True)
+class QualityModel:
+    """Ridge regression plus a Gaussian-kernel correction on standardised inputs z = (x - mean) / scale:
+    quality = bias + z . weight + sum_i coef_i exp(-gamma |z - centre_i|^2).
+
+    The kernel term fades away from the opinion-scored images it was fitted on, so far outside them (heavy
+    degradations) the linear part, whose defect weights are negative, decides.
+    """
+
+    names: tuple[str, ...]
+    mean: torch.Tensor
+    scale: torch.Tensor
+    weight: torch.Tensor
+    bias: float
+    centres: torch.Tensor  # (M, F), standardised
+    coef: torch.Tensor  # (M,)
+    gamma: float
+
+    @classmethod
+    def from_dict(cls, d: dict) -> QualityModel:
+        t = lambda k: torch.tensor(d[k], dtype=torch.float32)  # noqa: E731
+        centres = t("centres").reshape(-1, len(d["names"]))
+        return cls(tuple(d["names"]), t("mean"), t("scale"), t("weight"), float(d["bias"]), centres, t("coef"),
+                   float(d["gamma"]))
+
+    def to_dict(self) -> dict:
+        r = lambda v: [float(f"{x:.5g}") for x in v.flatten().tolist()]  # noqa: E731
+        return {"names": list(self.names), "mean": r(self.mean), "scale": r(self.scale), "weight": r(self.weight),
+                "bias": self.bias, "gamma": self.gamma, "coef": r(self.coef), "centres": r(self.centres)}
+
+    def predict(self, x: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:
+        if names != self.names:
+            raise ValueError("the shipped quality parameters were fitted on other inputs; refit them")
+        z = (x.float() - self.mean.to(x.device)) / self.scale.to(x.device)
+        linear = z @ self.weight.to(x.device) + self.bias
+        if not len(self.coef):
+            return linear
+        kernel = torch.exp(-self.gamma * torch.cdist(z, self.centres.to(x.device)) ** 2)
+        return linear + kernel @ self.coef.to(x.device)
+
+    def defect_cost(self, name: str) -> float:
+        """Quality points a full-strength defect costs in the linear part (positive)."""
+        i = self.names.index(f"defect:{name}")
+        return float(-self.weight[i] / self.scale[i])
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> QualityModel:
+    """The fitted parameters shipped with the package, read once."""
+    text = resources.files("vc_curate.scorers.classic").joinpath(PARAMS_FILE).read_text()
+    return QualityModel.from_dict(json.loads(text))
+
+
+def quality(ms: Measurements, model: QualityModel) -> torch.Tensor:
+    x, names = design(ms)
+    return model.predict(x, names).clamp(0, 100)

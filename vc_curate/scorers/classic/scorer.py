@@ -6,16 +6,19 @@ from dataclasses import dataclass
 
 import torch
 
-from vc_curate import __version__
 from vc_curate.decode import DecodedImage, DecodeOptions
 from vc_curate.fields import ATTRIBUTES
 from vc_curate.options import ScorerOptions, option
 from vc_curate.scorer import Scorer, Scores
 from vc_curate.scorers.classic import measures as m
-from vc_curate.scorers.classic.critique import compose_critique
-from vc_curate.scorers.classic.quality import Measurements, attributes, defects, quality
+from vc_curate.scorers.classic import nss
+from vc_curate.scorers.classic.critique import compose_critique, ranked_defects
+from vc_curate.scorers.classic.quality import Measurements, attributes, defects, quality, shipped_model
 
+VERSION = "classic/2"  # the records' `scorer`: changes when the measures or the fitted model change
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
+CLIP_LEVEL = 254 / 255  # the encoding's maximum, allowing one code value of rounding
+SHADOW_LSTAR = 15.0  # L* below which detail is lost in shadow
 MARGIN = 8  # NaN border around every image (even, >= any filter radius): borders look the same in any batch
 
 
@@ -34,16 +37,14 @@ class ClassicOptions(ScorerOptions):
 class ClassicScorer(Scorer):
     name = "classic"
     Options = ClassicOptions
-    fills = ("quality", *ATTRIBUTES, "critique")
+    fills = ("quality", *ATTRIBUTES, "critique", "defects")
     default_batch_size = 8
 
     def __init__(self, **options):
         super().__init__(**options)
         self.long_side = self.options.long_side
 
-    @property
-    def version(self) -> str:
-        return f"classic/{__version__}"
+    version = VERSION
 
     def decode_options(self) -> DecodeOptions:
         return DecodeOptions(long_side=self.long_side, max_pixels=self.max_pixels)
@@ -67,13 +68,16 @@ class ClassicScorer(Scorer):
     @torch.inference_mode()
     def measure(self, items: list[_Prepared]) -> Measurements:
         rgb = self._batch(items)
-        y = m.luma(rgb)  # working size: sharpness and noise need every pixel
+        y = m.luma(rgb)  # working size: sharpness, noise and scene statistics need every pixel
         noise = m.noise_sigma(y)
+        blur = m.blur_effect(y, noise)
+        peak = rgb.amax(1, keepdim=True)
+        top = m.block_min(peak, m.BLOCK)  # a block at the encoding's maximum throughout is flat and clipped
+        clipped = torch.where(top.isnan(), top, (top >= CLIP_LEVEL).float())
         small = m.blocks(rgb)  # 4x4 block means: global statistics
         lstar = m.lightness(small)
-        peak = small.amax(1, keepdim=True)
-        white = m.nanquantile(peak, 0.99).clamp_min(1 / 255)  # the image's white point
-        rel_peak = peak / white[:, None, None, None]
+        shadows = torch.where(lstar.isnan(), lstar, (lstar < SHADOW_LSTAR).float())
+        white = m.nanquantile(small.amax(1, keepdim=True), 0.99).clamp_min(1 / 255)
         dark_channel = m.block_min(rgb.amin(1, keepdim=True)) / white[:, None, None, None]  # He et al. 2009
         pixels = torch.tensor([p.image.width * p.image.height for p in items], dtype=torch.float32)
         jpeg_q = torch.tensor([p.image.jpeg_quality if p.image.jpeg_quality is not None else float("nan")
@@ -83,33 +87,36 @@ class ClassicScorer(Scorer):
             lightness_std=m.nanstd(lstar).cpu(),
             local_contrast=m.nanmean(m.local_std(lstar)).cpu(),
             colourfulness=m.hasler_susstrunk(small).cpu(),
-            blur=m.blur_effect(y, noise).cpu(),
+            blur=blur.amax(1).cpu(),
+            blur_skew=(blur.amax(1) - blur.amin(1)).cpu(),
             noise_sigma=noise.cpu(),
-            white=white.cpu(),
-            clipped_highlights=m.soft_fraction(_ramp(rel_peak, 0.93, 0.98)).cpu(),
+            clipped=m.soft_fraction(clipped).cpu(),
+            shadows=m.soft_fraction(shadows).cpu(),
+            highlight_level=m.nanquantile(lstar, 0.98).cpu(),
+            tonal_range=(m.nanquantile(lstar, 0.99) - m.nanquantile(lstar, 0.01)).cpu(),
             veil=m.nanmean(dark_channel).cpu(),
             megapixels=pixels / 1e6,
             jpeg_quality=jpeg_q,
+            nss=nss.features(y / 255).cpu(),
         )
 
     def score_batch(self, batch: list[_Prepared]) -> list[Scores]:
         ms = self.measure(batch)
+        model = shipped_model()
         attrs = attributes(ms)
-        found = defects(ms)
-        q = quality(ms)
+        amounts = defects(ms)
+        q = quality(ms, model)
+        costs = {d: model.defect_cost(d) for d in amounts}
         out = []
         for i in range(len(batch)):
             row = {k: _finite(v[i]) for k, v in attrs.items()}
-            critique = compose_critique(ms.row(i), row, {k: float(v[i]) for k, v in found.items()})
-            out.append(Scores(quality=_finite(q[i]), critique=critique, **row))
+            found = ranked_defects({k: float(v[i]) for k, v in amounts.items()}, costs)
+            quality_i = _finite(q[i])
+            critique = compose_critique(quality_i, row, found)
+            out.append(Scores(quality=quality_i, critique=critique, defects=";".join(found), **row))
         return out
 
 
 def _finite(value: torch.Tensor) -> float:
     """A measure with nothing to measure (a flat or 1-pixel image) counts as none of it: 0, as before."""
     return float(value.nan_to_num(0.0))
-
-
-def _ramp(x: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
-    """0 below `lo`, 1 above `hi`, linear between (NaN stays NaN)."""
-    return ((x - lo) / (hi - lo)).clamp(0, 1)

@@ -8,7 +8,7 @@ import skimage.data
 from PIL import Image
 
 import vc_curate
-from vc_curate.scorers.classic.ladders import DEGRADATIONS, ladder_correlations
+from tests.support.ladders import DEGRADATIONS, ladder_correlations
 
 PHOTOS = Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "photos"
 # a 4 and a 6.7 megapixel photo (draft decoding at work) and three small ones shipped with scikit-image

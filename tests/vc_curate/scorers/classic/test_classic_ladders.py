@@ -7,7 +7,7 @@ import pytest
 import skimage.data
 from PIL import Image
 
-from vc_curate.scorers.classic.ladders import DEGRADATIONS, LEVELS, ladder, spearman
+from tests.support.ladders import DEGRADATIONS, LEVELS, ladder, spearman
 
 
 @pytest.mark.parametrize("degradation", DEGRADATIONS)

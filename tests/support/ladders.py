@@ -1,4 +1,5 @@
-"""Degradation ladders of rising severity, made from a photo, for calibrating and checking the classic scorer.
+"""Degradation ladders of rising severity, made from a photo, for checking that the classic scorer's quality
+falls with each degradation's severity (tests and benchmarks; no part of the package).
 
 Spatial severities (blur, motion, downscale) are in pixels of a 1024-pixel view of the whole image (the way
 people look at a photo), scaled to the file's native size; noise and JPEG quality are in native pixels, as a

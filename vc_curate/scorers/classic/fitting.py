@@ -1,0 +1,99 @@
+"""Fitting the quality model to human opinion: the classic scorer's inputs for labelled images, a ridge
+regression whose defect weights are held at a minimum cost, and cross-validation with folds by image.
+Used by benchmarks/fit_classic.py (which writes the shipped parameters) and benchmarks/agreement_classic.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import torch
+
+from vc_curate.decode import decode_bytes
+from vc_curate.scorers.classic.quality import QualityModel, design
+
+MIN_DEFECT_COST = 8.0  # quality points that a full-strength defect costs at least: quality falls with each
+ALPHA = 30.0  # ridge penalty on the standardised weights
+KERNEL_GAMMA = 1.0  # Gaussian kernel width, per input
+KERNEL_LAMBDA = 0.5  # kernel ridge penalty
+
+
+def inputs_of(scorer, paths: Iterable[Path], batch_size: int = 16) -> tuple[torch.Tensor, tuple[str, ...]]:
+    """The model's inputs (N, F) for image files, measured exactly as the scorer measures them."""
+    rows, names, batch = [], (), []
+
+    def flush() -> None:
+        nonlocal names
+        x, names = design(scorer.measure(batch))
+        rows.append(x)
+        batch.clear()
+
+    for path in paths:
+        batch.append(scorer.prepare(decode_bytes(Path(path).read_bytes(), scorer.decode_options())))
+        if len(batch) == batch_size:
+            flush()
+    if batch:
+        flush()
+    return torch.cat(rows), names
+
+
+def fit(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], alpha: float = ALPHA,
+        min_cost: float = MIN_DEFECT_COST, kernel_gamma: float = KERNEL_GAMMA,
+        kernel_lambda: float | None = KERNEL_LAMBDA) -> QualityModel:
+    """Ridge regression of `y` on standardised `x`, in which every `defect:` input costs at least `min_cost`
+    points, then kernel ridge regression of what remains (none when `kernel_lambda` is None).
+
+    Defect weights that the unconstrained fit leaves above their bound are fixed at the bound (an active set)
+    and the rest refitted, until none is. The kernel's width is `kernel_gamma` over the number of inputs.
+    """
+    x, y = x.double(), y.double()
+    mean = x.mean(0)
+    scale = x.std(0).clamp_min(1e-6)
+    z = (x - mean) / scale
+    bound = torch.full((x.shape[1],), float("inf"), dtype=torch.float64)
+    for i, n in enumerate(names):
+        if n.startswith("defect:"):
+            bound[i] = -min_cost * scale[i]  # standardised weight at the minimum cost
+    fixed = torch.zeros(x.shape[1], dtype=torch.bool)
+    weight = torch.zeros(x.shape[1], dtype=torch.float64)
+    while True:
+        free = ~fixed
+        target = y - y.mean() - z[:, fixed] @ bound[fixed]
+        zf = z[:, free]
+        gram = zf.T @ zf + alpha * torch.eye(int(free.sum()), dtype=torch.float64)
+        weight[free] = torch.linalg.solve(gram, zf.T @ target)
+        weight[fixed] = bound[fixed]
+        over = free & (weight > bound)
+        if not over.any():
+            break
+        fixed |= over
+    bias = float(y.mean())  # z has zero mean, so the intercept is the mean opinion
+    centres = torch.zeros(0, x.shape[1], dtype=torch.float64)
+    coef = torch.zeros(0, dtype=torch.float64)
+    gamma = kernel_gamma / x.shape[1]
+    if kernel_lambda is not None:
+        residual = y - bias - z @ weight
+        gram = torch.exp(-gamma * torch.cdist(z, z) ** 2)
+        coef = torch.linalg.solve(gram + kernel_lambda * torch.eye(len(z), dtype=torch.float64), residual)
+        centres = z
+    return QualityModel(tuple(names), mean.float(), scale.float(), weight.float(), bias, centres.float(),
+                        coef.float(), gamma)
+
+
+def folds_by_image(n: int, k: int, seed: int = 0) -> list[torch.Tensor]:
+    """k disjoint test folds of image indices: no image is fitted and measured in the same fold."""
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    return [order[i::k] for i in range(k)]
+
+
+def cross_validated(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], folds: list[torch.Tensor],
+                    **fit_options) -> torch.Tensor:
+    """Each image's prediction from a model fitted without its fold."""
+    out = torch.empty(len(y))
+    for test in folds:
+        train = torch.ones(len(y), dtype=torch.bool)
+        train[test] = False
+        model = fit(x[train], y[train], names, **fit_options)
+        out[test] = model.predict(x[test], names).float()
+    return out
