@@ -11,9 +11,12 @@ from pathlib import Path
 import torch
 
 from vc_curate.decode import decode_bytes
-from vc_curate.scorers.classic.quality import QualityModel, design
+from vc_curate.fields import DEFECTS
+from vc_curate.scorers.classic.quality import DIRECTIONS, QualityModel, design, kernel_columns
 
-MIN_DEFECT_COST = 8.0  # quality points that a full-strength defect costs at least: quality falls with each
+# quality points that each full-strength defect costs at least, so that quality falls with each; noise and
+# clipping need more, as scene statistics partly read noise as detail and a brighter photo as a better one
+MIN_DEFECT_COST = {d: 20.0 for d in DEFECTS} | {"noise": 35.0, "clipped-highlights": 30.0}
 ALPHA = 30.0  # ridge penalty on the standardised weights
 KERNEL_GAMMA = 1.0  # Gaussian kernel width, per input
 KERNEL_LAMBDA = 0.5  # kernel ridge penalty
@@ -39,44 +42,53 @@ def inputs_of(scorer, paths: Iterable[Path], batch_size: int = 16) -> tuple[torc
 
 
 def fit(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], alpha: float = ALPHA,
-        min_cost: float = MIN_DEFECT_COST, kernel_gamma: float = KERNEL_GAMMA,
+        min_cost: float | dict[str, float] = MIN_DEFECT_COST, kernel_gamma: float = KERNEL_GAMMA,
         kernel_lambda: float | None = KERNEL_LAMBDA) -> QualityModel:
     """Ridge regression of `y` on standardised `x`, in which every `defect:` input costs at least `min_cost`
     points, then kernel ridge regression of what remains (none when `kernel_lambda` is None).
 
-    Defect weights that the unconstrained fit leaves above their bound are fixed at the bound (an active set)
-    and the rest refitted, until none is. The kernel's width is `kernel_gamma` over the number of inputs.
+    Measures of a defect (`DIRECTIONS`) may only cost quality too. Weights that the fit leaves outside their
+    bounds are fixed at the bound (an active set) and the rest refitted, until none is. The kernel's width is `kernel_gamma` over the number of inputs.
     """
     x, y = x.double(), y.double()
     mean = x.mean(0)
     scale = x.std(0).clamp_min(1e-6)
     z = (x - mean) / scale
-    bound = torch.full((x.shape[1],), float("inf"), dtype=torch.float64)
+    upper = torch.full((x.shape[1],), float("inf"), dtype=torch.float64)
+    lower = -upper
     for i, n in enumerate(names):
         if n.startswith("defect:"):
-            bound[i] = -min_cost * scale[i]  # standardised weight at the minimum cost
+            cost = min_cost.get(n[len("defect:"):], 0.0) if isinstance(min_cost, dict) else min_cost
+            upper[i] = -cost * scale[i]  # standardised weight at the minimum cost
+        elif DIRECTIONS.get(n, 0) < 0:
+            upper[i] = 0.0
+        elif DIRECTIONS.get(n, 0) > 0:
+            lower[i] = 0.0
     fixed = torch.zeros(x.shape[1], dtype=torch.bool)
+    at = torch.zeros(x.shape[1], dtype=torch.float64)  # the bound a fixed weight sits at
     weight = torch.zeros(x.shape[1], dtype=torch.float64)
     while True:
         free = ~fixed
-        target = y - y.mean() - z[:, fixed] @ bound[fixed]
+        target = y - y.mean() - z[:, fixed] @ at[fixed]
         zf = z[:, free]
         gram = zf.T @ zf + alpha * torch.eye(int(free.sum()), dtype=torch.float64)
         weight[free] = torch.linalg.solve(gram, zf.T @ target)
-        weight[fixed] = bound[fixed]
-        over = free & (weight > bound)
-        if not over.any():
+        weight[fixed] = at[fixed]
+        over, under = free & (weight > upper), free & (weight < lower)
+        if not (over.any() or under.any()):
             break
-        fixed |= over
+        at = torch.where(over, upper, torch.where(under, lower, at))
+        fixed |= over | under
     bias = float(y.mean())  # z has zero mean, so the intercept is the mean opinion
-    centres = torch.zeros(0, x.shape[1], dtype=torch.float64)
+    seen = z[:, kernel_columns(names)]
+    centres = seen[:0]
     coef = torch.zeros(0, dtype=torch.float64)
-    gamma = kernel_gamma / x.shape[1]
+    gamma = kernel_gamma / seen.shape[1]
     if kernel_lambda is not None:
         residual = y - bias - z @ weight
-        gram = torch.exp(-gamma * torch.cdist(z, z) ** 2)
+        gram = torch.exp(-gamma * torch.cdist(seen, seen) ** 2)
         coef = torch.linalg.solve(gram + kernel_lambda * torch.eye(len(z), dtype=torch.float64), residual)
-        centres = z
+        centres = seen
     return QualityModel(tuple(names), mean.float(), scale.float(), weight.float(), bias, centres.float(),
                         coef.float(), gamma)
 

@@ -57,28 +57,36 @@ def attributes(ms: Measurements) -> dict[str, torch.Tensor]:
     }
 
 
-def _rise(x: torch.Tensor, centre: float, width: float) -> torch.Tensor:
-    """Smooth 0..1 step that rises through `centre` (falls, for a negative width)."""
-    return torch.sigmoid((x - centre) / width)
+def _ramp(x: torch.Tensor, onset: float, full: float) -> torch.Tensor:
+    """0 up to `onset`, 1 from `full` on, linear between (`full` < `onset` for a measure that falls)."""
+    return ((x - onset) / (full - onset)).clamp(0, 1)
 
 
 def defects(ms: Measurements) -> dict[str, torch.Tensor]:
-    """Each defect's amount, 0..1, rising with its severity; keys are words of the defects vocabulary."""
+    """Each defect's amount, 0 (none) .. 1 (full strength), rising steadily with its severity from where it
+    starts to show; keys are words of the defects vocabulary (vc_curate.fields.DEFECTS)."""
     jpeg = torch.where(ms.jpeg_quality.isnan(), torch.full_like(ms.jpeg_quality, 100.0), ms.jpeg_quality)
-    relative_contrast = ms.local_contrast / (ms.mean_lightness + 10)
     return {
-        "blur": _rise(ms.blur, 0.45, 0.08),
-        "motion-blur": _rise(ms.blur_skew, 0.12, 0.04) * _rise(ms.blur, 0.35, 0.08),
-        "noise": _rise(ms.noise_sigma.clamp_min(1e-3).log(), math.log(3.0), 0.5),
-        # judged on absolute levels: the brightest parts are still dark, and much of the frame is black
-        "underexposure": _rise(ms.highlight_level, 55.0, -8.0) * _rise(ms.mean_lightness, 30.0, -6.0),
-        "overexposure": _rise(ms.mean_lightness, 78.0, 5.0) * _rise(ms.tonal_range, 60.0, -10.0),
-        "clipped-highlights": _rise(ms.clipped, 0.08, 0.03),
-        "glare": _rise(ms.veil, 0.45, 0.08),
-        "low-contrast": _rise(relative_contrast, 0.05, -0.015),
-        "compression": _rise(jpeg, 40.0, -12.0),
-        "low-resolution": _rise(ms.megapixels, 0.15, -0.05),
+        "blur": _ramp(ms.blur, 0.35, 0.75),
+        "motion-blur": _ramp(ms.blur_skew, 0.05, 0.25) * _ramp(ms.blur, 0.3, 0.6),
+        "noise": _ramp(ms.noise_sigma.clamp_min(1e-3).log(), 0.0, math.log(10.0)),  # sigma 1 .. 10 luma units
+        # absolute levels: the brightest parts are still dark (a night scene with lights is not underexposed)
+        "underexposure": _ramp(ms.highlight_level, 70.0, 15.0),
+        # bright all over and little of the tonal range used: washed out (a white product shot uses the range)
+        "overexposure": _ramp(ms.mean_lightness, 70.0, 90.0) * _ramp(ms.tonal_range, 70.0, 30.0),
+        "clipped-highlights": _ramp(ms.clipped, 0.0, 0.25),
+        "glare": _ramp(ms.veil, 0.15, 0.55),
+        "low-contrast": _ramp(ms.local_contrast, 6.0, 1.0),
+        "compression": _ramp(jpeg, 92.0, 15.0),
+        "low-resolution": _ramp(ms.megapixels.clamp_min(1e-4).log(), math.log(0.5), math.log(0.02)),
     }
+
+
+# beyond a normal exposure, more light is not better: the model reads these levels capped
+EXPOSURE_CAPS = {"mean_lightness": 50.0, "highlight_level": 85.0, "tonal_range": 85.0}
+# measures that grow (+1) or shrink (-1) with quality wherever they move: their fitted weights keep that sign,
+# so that no measure of a defect can make up for what the defect itself costs
+DIRECTIONS = {"blur": -1, "blur_skew": -1, "log_noise": -1, "clipped": -1, "veil": -1, "jpeg_quality": +1}
 
 
 def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
@@ -94,19 +102,25 @@ def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
         "shadows": ms.shadows, "highlight_level": ms.highlight_level, "tonal_range": ms.tonal_range,
         "veil": ms.veil, "log_megapixels": ms.megapixels.clamp_min(1e-4).log(), "jpeg_quality": jpeg,
     }
+    for name, cap in EXPOSURE_CAPS.items():
+        measures[name] = measures[name].clamp(max=cap)
     found = defects(ms)
     cols = [stats] + [v[:, None] for v in measures.values()] + [v[:, None] for v in found.values()]
     names = nss.FEATURE_NAMES + tuple(measures) + tuple(f"defect:{k}" for k in found)
     return torch.cat(cols, 1).float().nan_to_num(0.0), names
 
 
+def kernel_columns(names) -> list[int]:
+    """The inputs the kernel term reads: all but the defect amounts."""
+    return [i for i, n in enumerate(names) if not n.startswith("defect:")]
+
+
 @dataclass(frozen=True, slots=True)
 class QualityModel:
     """Ridge regression plus a Gaussian-kernel correction on standardised inputs z = (x - mean) / scale:
-    quality = bias + z . weight + sum_i coef_i exp(-gamma |z - centre_i|^2).
-
-    The kernel term fades away from the opinion-scored images it was fitted on, so far outside them (heavy
-    degradations) the linear part, whose defect weights are negative, decides.
+    quality = bias + z . weight + sum_i coef_i exp(-gamma |z' - centre_i|^2), where z' leaves out the defect
+    amounts: each defect costs its linear weight whatever the rest of the image, and the kernel term fades
+    away from the opinion-scored images it was fitted on.
     """
 
     names: tuple[str, ...]
@@ -121,7 +135,7 @@ class QualityModel:
     @classmethod
     def from_dict(cls, d: dict) -> QualityModel:
         t = lambda k: torch.tensor(d[k], dtype=torch.float32)  # noqa: E731
-        centres = t("centres").reshape(-1, len(d["names"]))
+        centres = t("centres").reshape(-1, len(kernel_columns(d["names"])))
         return cls(tuple(d["names"]), t("mean"), t("scale"), t("weight"), float(d["bias"]), centres, t("coef"),
                    float(d["gamma"]))
 
@@ -137,7 +151,7 @@ class QualityModel:
         linear = z @ self.weight.to(x.device) + self.bias
         if not len(self.coef):
             return linear
-        kernel = torch.exp(-self.gamma * torch.cdist(z, self.centres.to(x.device)) ** 2)
+        kernel = torch.exp(-self.gamma * torch.cdist(z[:, kernel_columns(names)], self.centres.to(x.device)) ** 2)
         return linear + kernel @ self.coef.to(x.device)
 
     def defect_cost(self, name: str) -> float:

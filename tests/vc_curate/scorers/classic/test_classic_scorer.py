@@ -8,6 +8,8 @@ import skimage.data
 from PIL import Image, ImageFilter
 
 import vc_curate
+from vc_curate.fields import DEFECTS
+from vc_curate.scorers.classic.critique import PHRASES, ranked_defects
 
 
 def png(arr) -> bytes:
@@ -33,7 +35,7 @@ def test_scores_in_range_with_critique_for_odd_images(scorer):
         for f in ("quality", "brightness", "colorfulness", "contrast", "sharpness", "noisiness"):
             assert 0 <= getattr(r, f) <= 100, (r.uri, f)
         assert r.critique and r.critique.endswith(".")
-    assert records[1].brightness < 1 and "dark" in records[1].critique
+    assert records[1].brightness < 1 and "dark" in records[1].critique and "underexposure" in records[1].defects
     assert records[0].quality > max(r.quality for r in records[1:])
 
 
@@ -52,8 +54,8 @@ def test_each_defect_costs_quality_and_shows_in_critique(scorer):
         assert recs[name].quality < recs["clean"].quality - 10, (name, recs[name].quality, recs["clean"].quality)
     assert recs["blurred"].sharpness < recs["clean"].sharpness
     assert recs["noisy"].noisiness > recs["clean"].noisiness
-    assert "blurry" in recs["blurred"].critique or "soft" in recs["blurred"].critique
-    assert "noise" in recs["noisy"].critique
+    assert "blur" in recs["blurred"].defects.split(";") and "blur" in recs["blurred"].critique
+    assert "noise" in recs["noisy"].defects.split(";") and "noise" in recs["noisy"].critique
     assert "dark" in recs["dark"].critique
 
 
@@ -65,3 +67,40 @@ def test_batched_scores_match_single_image_scores(scorer):
     for t, a in zip(together, alone):
         assert t.quality == pytest.approx(a.quality, abs=1e-3)
         assert t.sharpness == pytest.approx(a.sharpness, abs=1e-3)
+
+
+def test_critique_names_the_defects_in_their_order_and_praises_nothing_they_contradict(scorer):
+    photo = Image.fromarray(skimage.data.astronaut())
+    arr = np.asarray(photo, np.float32)
+    rng = np.random.default_rng(2)
+    variants = {
+        "clean": arr,
+        "blurred": np.asarray(photo.filter(ImageFilter.GaussianBlur(5))),
+        "noisy": np.clip(arr + rng.normal(0, 30, arr.shape), 0, 255),
+        "dark": arr * 0.15,
+        "blown": np.clip(arr * 2.5, 0, 255),
+        "flat": 128 + (arr - 128) * 0.1,
+        "blurred and dark": np.asarray(photo.filter(ImageFilter.GaussianBlur(5)), np.float32) * 0.2,
+    }
+    records = scorer.score([(k, png(v)) for k, v in variants.items()])
+    seen = set()
+    for r in records:
+        found = r.defects.split(";") if r.defects else []
+        seen.update(found)
+        assert set(found) <= set(DEFECTS), r.defects
+        positions = [r.critique.find(PHRASES[d]) for d in found]
+        assert all(p >= 0 for p in positions) and positions == sorted(positions), (r.defects, r.critique)
+        if not found:
+            assert "no clear defect" in r.critique
+        if set(found) & {"blur", "motion-blur", "noise", "compression", "low-resolution"}:
+            assert "crisp" not in r.critique and "clean of noise" not in r.critique, r.critique
+        if set(found) & {"underexposure", "overexposure", "clipped-highlights", "glare"}:
+            assert "balanced" not in r.critique, r.critique
+    assert {"blur", "noise", "underexposure"} <= seen, seen
+    assert len({r.critique for r in records}) == len(records)
+
+
+def test_defects_are_ranked_by_what_they_cost():
+    amounts = {"blur": 0.9, "noise": 0.6, "glare": 0.2}
+    assert ranked_defects(amounts, {"blur": 10.0, "noise": 30.0, "glare": 50.0}) == ["noise", "blur"]
+    assert ranked_defects({"blur": 0.1}, {"blur": 10.0}) == []

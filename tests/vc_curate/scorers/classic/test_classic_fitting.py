@@ -1,0 +1,66 @@
+"""Fitting the quality model on a small labelled table: it learns the table, holds every defect at a cost,
+keeps folds apart, and its parameters survive the JSON round trip that ships them."""
+
+import json
+
+import pytest
+import torch
+
+from vc_curate.scorers.classic.fitting import cross_validated, fit, folds_by_image
+from vc_curate.scorers.classic.quality import QualityModel, shipped_model
+
+NAMES = ("detail", "tone", "defect:blur")
+
+
+def table(n=120, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, 3, generator=g)
+    y = 40 + 30 * x[:, 0] - 10 * x[:, 1] + torch.randn(n, generator=g)
+    return x, y
+
+
+def test_fit_learns_a_small_table():
+    x, y = table()
+    model = fit(x, y, NAMES, alpha=1e-3, min_cost=0.0, kernel_lambda=None)
+    pred = model.predict(x, NAMES)
+    assert torch.corrcoef(torch.stack([pred, y]))[0, 1] > 0.99
+    assert model.weight[0] > 0 > model.weight[1]
+
+
+def test_every_defect_costs_at_least_the_minimum_even_where_the_table_disagrees():
+    x, y = table()
+    y = y + 5 * x[:, 2]  # in this table the "defect" comes with higher opinion
+    model = fit(x, y, NAMES, min_cost=6.0)
+    assert model.defect_cost("blur") == pytest.approx(6.0, rel=1e-4)
+    lo, hi = x.clone(), x.clone()
+    lo[:, 2], hi[:, 2] = 0.0, 1.0
+    assert (model.predict(hi, NAMES) < model.predict(lo, NAMES)).all()
+
+
+def test_folds_are_disjoint_and_cover_every_image():
+    folds = folds_by_image(103, 5, seed=1)
+    together = torch.cat(folds)
+    assert len(together) == 103 and len(set(together.tolist())) == 103
+
+
+def test_cross_validation_never_predicts_an_image_it_was_fitted_on():
+    x, _ = table()
+    y = torch.randn(len(x), generator=torch.Generator().manual_seed(3))  # nothing to learn: only memory helps
+    pred = cross_validated(x, y, NAMES, folds_by_image(len(y), 5), min_cost=0.0, kernel_lambda=1e-6)
+    assert abs(torch.corrcoef(torch.stack([pred, y]))[0, 1]) < 0.3
+
+
+def test_parameters_survive_json():
+    x, y = table()
+    model = fit(x, y, NAMES)
+    again = QualityModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    torch.testing.assert_close(again.predict(x, NAMES), model.predict(x, NAMES), atol=1e-2, rtol=0)
+
+
+def test_shipped_parameters_load_once_and_match_the_scorer_inputs():
+    from vc_curate.scorers.classic import nss
+
+    model = shipped_model()
+    assert shipped_model() is model
+    assert model.names[: len(nss.FEATURE_NAMES)] == nss.FEATURE_NAMES
+    assert all(model.defect_cost(n[len("defect:"):]) > 0 for n in model.names if n.startswith("defect:"))
