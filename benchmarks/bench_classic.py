@@ -1,8 +1,11 @@
 """Throughput and peak memory of the classic scorer next to a bare one-thread PIL full decode and cleanvision,
 on the same multi-megapixel JPEG photos, each measured in its own subprocess (peak RSS is per process).
 
-    python benchmarks/bench_classic.py [--photos GLOB] [--passes 3] [--cleanvision-files 5]
+    python benchmarks/bench_classic.py [--photos GLOB] [--limit N] [--passes 3] [--cleanvision-files 5]
                                        [--memory-sizes 1000,10000]
+
+e.g. small files, where per-image overhead shows:
+    python benchmarks/bench_classic.py --photos '../shared/data/livec-dev/images/*' --limit 200 --passes 1
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ def measure(kind: str, files: list[str], n: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--photos", default="../shared/data/photos/*.jpg", help="glob of JPEG photos")
+    ap.add_argument("--limit", type=int, help="only the first N files (sorted)")
     ap.add_argument("--passes", type=int, default=2, help="times through the photos for the speed figures")
     ap.add_argument("--cleanvision-files", type=int, default=5, help="photos given to cleanvision (it is slow)")
     ap.add_argument("--memory-sizes", default="1000,10000", help="input counts for the peak-memory check")
@@ -81,14 +85,14 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.files, args.n)
         return
-    files = sorted(glob.glob(args.photos))
+    files = sorted(glob.glob(args.photos))[: args.limit]
     if not files:
         raise SystemExit(f"no photos match {args.photos!r}")
     from PIL import Image
 
     mp = sum(Image.open(f).width * Image.open(f).height for f in files) / len(files) / 1e6
     n = len(files) * args.passes
-    print(f"{len(files)} JPEG photos, {mp:.1f} megapixels on average; speed over {n} inputs")
+    print(f"{len(files)} photos, {mp:.1f} megapixels on average; speed over {n} inputs")
     rows = [("bare PIL full decode, 1 thread", measure("decode", files, n)),
             ("classic scorer (vc-curate)", measure("scorer", files, n))]
     try:

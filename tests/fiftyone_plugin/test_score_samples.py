@@ -5,6 +5,8 @@ import fiftyone.plugins as fop
 from fiftyone.operators.delegated import DelegatedOperationService
 from fiftyone.operators.executor import ExecutionRunState
 
+from vc_curate.scorers.classic import ClassicScorer
+
 URI = "@vc-curate/visualcritic/score_samples"
 
 
@@ -18,7 +20,7 @@ def test_defaults_score_the_whole_dataset_with_classic(dataset, bad_paths):
     result = foo.execute_operator(URI, dataset=dataset)
     assert result.error is None
     assert dataset.count("vc_scorer") == len(dataset)
-    assert set(dataset.distinct("vc_scorer")) == {f"classic/{__import__('vc_curate').__version__}"}
+    assert set(dataset.distinct("vc_scorer")) == {ClassicScorer.version}
     assert sorted(dataset.exists("vc_error").values("filepath")) == sorted(bad_paths)
     triggered = [r.operator_uri for r in result.executor._requests]
     assert "set_progress" in triggered and triggered[-1] == "reload_dataset"
