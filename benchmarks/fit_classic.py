@@ -1,6 +1,7 @@
 """Fit the classic scorer's quality model to human opinion on livec-dev and write the shipped parameters.
 
-    python benchmarks/fit_classic.py [--data ../shared/data/livec-dev] [--out vc_curate/scorers/classic/params.json]
+    python benchmarks/fit_classic.py [--data ../shared/data/livec-dev]
+                                     [--out vc_curate/scorers/classic/params.json]
 
 Only livec-dev is fitted on (agiqa3k-dev is for measuring; see its README). Prints the 5-fold cross-validated
 agreement (folds by image) of the same fit first, so the file is never written without its figure.
@@ -34,8 +35,9 @@ def main() -> None:
     x, names = inputs_of(scorer, [args.data / r["filename"] for r in rows])
     y = torch.tensor([float(r["mos"]) for r in rows], dtype=torch.float64)
     pred = cross_validated(x, y, names, folds_by_image(len(y), 5))
-    print(f"{len(y)} photos, {x.shape[1]} inputs; 5-fold cross-validated Spearman "
-          f"{float(spearman(pred.numpy(), y.numpy())):.3f}, Pearson {float(pearson(pred.numpy(), y.numpy())):.3f}")
+    p, t = pred.numpy(), y.numpy()
+    print(f"{len(y)} photos, {x.shape[1]} inputs; 5-fold cross-validated Spearman {float(spearman(p, t)):.3f}, "
+          f"Pearson {float(pearson(p, t)):.3f}")
     model = fit(x, y, names)
     args.out.write_text(json.dumps(model.to_dict(), separators=(",", ":")) + "\n")
     costs = ", ".join(f"{n[7:]} {model.defect_cost(n[7:]):.1f}" for n in names if n.startswith("defect:"))

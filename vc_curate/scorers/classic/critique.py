@@ -45,7 +45,8 @@ def _join(parts: list[str]) -> str:
 def _describe(attrs: dict[str, float], found: set[str]) -> str:
     b, c, k = attrs["brightness"], attrs["colorfulness"], attrs["contrast"]
     tone = "very dark" if b < 15 else "dim" if b < 35 else "bright" if b > 70 else "mid-toned"
-    colour = "near-monochrome" if c < 8 else "muted" if c < 25 else "vivid" if c > 60 else "naturally coloured"
+    colour = ("near-monochrome" if c < 8 else "muted" if c < 25 else "vivid" if c > 60
+              else "naturally coloured")
     contrast = "flat" if k < 35 else "punchy" if k > 75 else "moderate"
     praise = []
     if not found & _DETAIL and attrs["sharpness"] >= 65:

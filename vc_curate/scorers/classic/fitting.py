@@ -48,7 +48,8 @@ def fit(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], alpha: float =
     points, then kernel ridge regression of what remains (none when `kernel_lambda` is None).
 
     Measures of a defect (`DIRECTIONS`) may only cost quality too. Weights that the fit leaves outside their
-    bounds are fixed at the bound (an active set) and the rest refitted, until none is. The kernel's width is `kernel_gamma` over the number of inputs.
+    bounds are fixed at the bound (an active set) and the rest refitted, until none is. The kernel's width is
+    `kernel_gamma` over the number of inputs.
     """
     x, y = x.double(), y.double()
     mean = x.mean(0)

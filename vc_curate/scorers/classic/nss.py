@@ -17,8 +17,8 @@ TEXTURE = 0.02  # local luma sigma (0..1) above which a pixel counts as textured
 SHIFTS = ((0, 1), (1, 0), (1, 1), (1, -1))  # horizontal, vertical, main and second diagonal neighbours
 NAMES_PER_SCALE = ("mscn_shape", "mscn_var") + tuple(
     f"{d}_{s}" for d in ("h", "v", "d1", "d2") for s in ("shape", "mean", "left_var", "right_var"))
-FEATURE_NAMES = ("mscn_shape_s0", "mscn_var_s0") + tuple(f"{n}_s{k}" for k in (1, 2) for n in NAMES_PER_SCALE) + (
-    "sigma_mean", "sigma_cv", "textured_share")
+FEATURE_NAMES = (("mscn_shape_s0", "mscn_var_s0") + tuple(f"{n}_s{k}" for k in (1, 2) for n in NAMES_PER_SCALE)
+                 + ("sigma_mean", "sigma_cv", "textured_share"))
 
 _SHAPES = torch.arange(0.2, 10.0, 0.001, dtype=torch.float64)
 # the moment ratio E[|x|]^2 / E[x^2] of a generalised Gaussian as a function of its shape

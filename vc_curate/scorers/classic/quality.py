@@ -1,4 +1,4 @@
-"""From measurements to the five attribute amounts, to defect amounts, and to quality (0..100, higher is better).
+"""From measurements to the five attribute amounts, to defect amounts and to quality (0..100, higher better).
 
 Quality is a regression fitted to human opinion (benchmarks/fit_classic.py, on livec-dev) over natural-scene
 statistics, global measures and defect amounts; the weights of the defect amounts are held negative in the
@@ -136,13 +136,13 @@ class QualityModel:
     def from_dict(cls, d: dict) -> QualityModel:
         t = lambda k: torch.tensor(d[k], dtype=torch.float32)  # noqa: E731
         centres = t("centres").reshape(-1, len(kernel_columns(d["names"])))
-        return cls(tuple(d["names"]), t("mean"), t("scale"), t("weight"), float(d["bias"]), centres, t("coef"),
-                   float(d["gamma"]))
+        return cls(tuple(d["names"]), t("mean"), t("scale"), t("weight"), float(d["bias"]), centres,
+                   t("coef"), float(d["gamma"]))
 
     def to_dict(self) -> dict:
         r = lambda v: [float(f"{x:.5g}") for x in v.flatten().tolist()]  # noqa: E731
-        return {"names": list(self.names), "mean": r(self.mean), "scale": r(self.scale), "weight": r(self.weight),
-                "bias": self.bias, "gamma": self.gamma, "coef": r(self.coef), "centres": r(self.centres)}
+        return {"names": list(self.names), "mean": r(self.mean), "scale": r(self.scale),
+                "weight": r(self.weight), "bias": self.bias, "gamma": self.gamma, "coef": r(self.coef), "centres": r(self.centres)}
 
     def predict(self, x: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:
         if names != self.names:
@@ -151,7 +151,8 @@ class QualityModel:
         linear = z @ self.weight.to(x.device) + self.bias
         if not len(self.coef):
             return linear
-        kernel = torch.exp(-self.gamma * torch.cdist(z[:, kernel_columns(names)], self.centres.to(x.device)) ** 2)
+        seen = z[:, kernel_columns(names)]
+        kernel = torch.exp(-self.gamma * torch.cdist(seen, self.centres.to(x.device)) ** 2)
         return linear + kernel @ self.coef.to(x.device)
 
     def defect_cost(self, name: str) -> float:

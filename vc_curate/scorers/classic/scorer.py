@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -16,6 +18,9 @@ from vc_curate.scorers.classic.critique import compose_critique, ranked_defects
 from vc_curate.scorers.classic.quality import Measurements, attributes, defects, quality, shipped_model
 
 VERSION = "classic/2"  # the records' `scorer`: changes when the measures or the fitted model change
+# the measures are many small whole-image passes: one torch thread beside the decode workers beats torch's
+# own threads competing with them (measured on 2 cores: 6.5 against 2.8 photos/s)
+CPU_THREADS = 1
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
 CLIP_LEVEL = 254 / 255  # the encoding's maximum, allowing one code value of rounding
 SHADOW_LSTAR = 15.0  # L* below which detail is lost in shadow
@@ -101,7 +106,8 @@ class ClassicScorer(Scorer):
         )
 
     def score_batch(self, batch: list[_Prepared]) -> list[Scores]:
-        ms = self.measure(batch)
+        with _torch_threads(CPU_THREADS if self.device.type == "cpu" else None):
+            ms = self.measure(batch)
         model = shipped_model()
         attrs = attributes(ms)
         amounts = defects(ms)
@@ -115,6 +121,19 @@ class ClassicScorer(Scorer):
             critique = compose_critique(quality_i, row, found)
             out.append(Scores(quality=quality_i, critique=critique, defects=";".join(found), **row))
         return out
+
+
+@contextmanager
+def _torch_threads(n: int | None) -> Iterator[None]:
+    """Run with `n` torch threads (None: as they are), then restore the caller's setting."""
+    before = torch.get_num_threads()
+    if n is not None and n != before:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
 
 
 def _finite(value: torch.Tensor) -> float:

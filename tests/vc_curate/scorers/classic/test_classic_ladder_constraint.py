@@ -1,5 +1,5 @@
-"""The ladder constraint on the fitted quality model: quality falls steadily with every degradation's severity,
-on ladders generated here from multi-megapixel photos and small samples (never the images it was fitted on)."""
+"""The ladder constraint on the fitted quality model: quality falls steadily with every degradation's
+severity, on ladders generated here from multi-megapixel photos and small samples (never fitted on)."""
 
 from pathlib import Path
 

@@ -1,5 +1,5 @@
-"""The fitted parameters ship: a wheel built from the repository, installed into a fresh venv, scores with them
-(an editable install would hide a file missing from the package data)."""
+"""The fitted parameters ship: a wheel built from the repository, installed into a fresh venv, scores with
+them (an editable install would hide a file missing from the package data)."""
 
 import os
 import subprocess
@@ -40,8 +40,8 @@ def test_a_built_wheel_scores_with_the_shipped_parameters(tmp_path):
     python = venv / "bin" / "python"
     site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                check=True, capture_output=True, text=True).stdout.strip())
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target", str(site),
-                    str(wheel)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",
+                    "--target", str(site), str(wheel)], check=True, capture_output=True)
     # the dependencies (torch, Pillow, ...) come from this environment, after the venv's own packages; a
     # path line in a .pth file does not run that environment's editable-install hooks
     (site / "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
