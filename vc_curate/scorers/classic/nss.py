@@ -59,10 +59,6 @@ def _shape_from_ratio(ratio: torch.Tensor) -> torch.Tensor:
     return _SHAPES.to(ratio.device)[idx].float()
 
 
-def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    return torch.where(mask, x, torch.zeros_like(x)).sum(1) / mask.sum(1).clamp_min(1)
-
-
 def _moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per row, ignoring NaN: mean |x|, mean x^2, mean x^2 over the negative and over the other values."""
     n = (~x.isnan()).sum(1)
@@ -119,11 +115,12 @@ def features(y: torch.Tensor) -> torch.Tensor:
     half = F.avg_pool2d(y, 2)
     cols += scale_features(half)[0] + scale_features(F.avg_pool2d(half, 2))[0]
     flat = sigma.flatten(1)
-    valid = ~flat.isnan()
-    s_mean = _masked_mean(flat, valid)
-    s_sd = _masked_mean((flat - s_mean[:, None]) ** 2, valid).sqrt()
+    n = (~flat.isnan()).sum(1).clamp_min(1)
+    flat = flat.nan_to_num(0.0)
+    s_mean = flat.sum(1) / n
+    s_sd = (torch.linalg.vecdot(flat, flat) / n - s_mean**2).clamp_min(0).sqrt()
     # share of the frame with resolved detail (NIQE keeps such patches as its sharp ones)
-    sharp = _masked_mean((flat > TEXTURE).float(), valid)
+    sharp = (flat > TEXTURE).sum(1) / n
     cols += [s_mean, s_sd / s_mean.clamp_min(1e-4), sharp]
     return torch.stack(cols, 1)
 
