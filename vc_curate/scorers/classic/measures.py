@@ -136,6 +136,8 @@ def local_std(x: torch.Tensor, size: int = 8) -> torch.Tensor:
     return (F.avg_pool2d(x * x, size) - mean * mean).clamp_min(0).sqrt()
 
 
-def nanquantile(x: torch.Tensor, q: float) -> torch.Tensor:
-    """Per-image quantile of the valid values (0 for an image with none)."""
-    return _flat(x).nanquantile(q, dim=1).nan_to_num(0.0)
+def nanquantile(x: torch.Tensor, q: float | tuple[float, ...]) -> torch.Tensor:
+    """Per-image quantile(s) of the valid values (0 for an image with none): (N,), or (len(q), N) for a tuple,
+    from one sort."""
+    qs = torch.tensor(q, dtype=x.dtype, device=x.device) if isinstance(q, tuple) else q
+    return _flat(x).nanquantile(qs, dim=1).nan_to_num(0.0)

@@ -82,6 +82,7 @@ class ClassicScorer(Scorer):
         small = m.blocks(rgb)  # 4x4 block means: global statistics
         lstar = m.lightness(small)
         shadows = torch.where(lstar.isnan(), lstar, (lstar < SHADOW_LSTAR).float())
+        levels = m.nanquantile(lstar, (0.01, 0.98, 0.99))
         white = m.nanquantile(small.amax(1, keepdim=True), 0.99).clamp_min(1 / 255)
         dark_channel = m.block_min(rgb.amin(1, keepdim=True)) / white[:, None, None, None]  # He et al. 2009
         pixels = torch.tensor([p.image.width * p.image.height for p in items], dtype=torch.float32)
@@ -97,8 +98,8 @@ class ClassicScorer(Scorer):
             noise_sigma=noise.cpu(),
             clipped=m.soft_fraction(clipped).cpu(),
             shadows=m.soft_fraction(shadows).cpu(),
-            highlight_level=m.nanquantile(lstar, 0.98).cpu(),
-            tonal_range=(m.nanquantile(lstar, 0.99) - m.nanquantile(lstar, 0.01)).cpu(),
+            highlight_level=levels[1].cpu(),
+            tonal_range=(levels[2] - levels[0]).cpu(),
             veil=m.nanmean(dark_channel).cpu(),
             megapixels=pixels / 1e6,
             jpeg_quality=jpeg_q,
