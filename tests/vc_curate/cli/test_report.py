@@ -18,7 +18,8 @@ def test_report_from_the_output_of_score(tmp_path, capsys):
     assert main(["report", str(scores), "--out", str(out), "--top", "2"]) == 0
     assert f"report of 5 records: {out}" in capsys.readouterr().out
     page = out.read_text()
-    assert page.count("data:image/jpeg;base64,") == 4 and "1 of 5 inputs could not be scored" in page
+    # 4 thumbnails in the best and worst grids, more in the by-defect grids of a scorer that names defects
+    assert page.count("data:image/jpeg;base64,") >= 4 and "1 of 5 inputs could not be scored" in page
 
 
 def test_bad_arguments_are_one_line_errors(tmp_path, capsys):
