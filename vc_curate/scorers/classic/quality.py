@@ -148,12 +148,13 @@ class QualityModel:
         if names != self.names:
             raise ValueError("the shipped quality parameters were fitted on other inputs; refit them")
         z = (x.float() - self.mean.to(x.device)) / self.scale.to(x.device)
-        linear = z @ self.weight.to(x.device) + self.bias
+        # row by row (no matrix products), so an image scores the same bits in a batch of any size
+        linear = (z * self.weight.to(x.device)).sum(1) + self.bias
         if not len(self.coef):
             return linear
         seen = z[:, kernel_columns(names)]
-        kernel = torch.exp(-self.gamma * torch.cdist(seen, self.centres.to(x.device)) ** 2)
-        return linear + kernel @ self.coef.to(x.device)
+        distance = ((seen[:, None, :] - self.centres.to(x.device)[None]) ** 2).sum(-1)
+        return linear + (torch.exp(-self.gamma * distance) * self.coef.to(x.device)).sum(1)
 
     def defect_cost(self, name: str) -> float:
         """Quality points a full-strength defect costs in the linear part (positive)."""
