@@ -28,7 +28,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from vc_curate.report import ReportError, write_report
-    from vc_curate.report.page import plural
+    from vc_curate.wording import plural
 
     if args.top < 1:
         raise UsageError(f"--top {args.top}: show at least 1 image per section")

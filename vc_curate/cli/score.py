@@ -16,6 +16,7 @@ from vc_curate.cli.main import UsageError
 from vc_curate.cli.scorer_flags import add_scorer_flags, scorer_options
 from vc_curate.cli.writing import check_not_inputs
 from vc_curate.errors import first_line
+from vc_curate.wording import plural
 from vc_curate.inputs import expand_inputs
 from vc_curate.inputs.expand import NOTHING_MATCHES
 from vc_curate.lock import OutputLockedError
@@ -110,9 +111,10 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     n_errors = sum(errors.values())
     kinds = f" ({', '.join(f'{k}: {v}' for k, v in errors.most_common())})" if errors else ""
-    print(f"scored {scored} images in {elapsed:.1f} s ({scored / max(elapsed, 1e-9):.1f} img/s): "
-          f"{scored - n_errors} ok, {n_errors} errors{kinds}"
-          f"{f', {skipped} skipped as already scored' if skipped else ''}; wrote {args.out}", file=sys.stderr)
+    rate = f" ({scored / max(elapsed, 1e-9):.1f} img/s)" if scored else ""
+    print(f"scored {plural(scored, 'image')} in {elapsed:.1f} s{rate}: "
+          f"{scored - n_errors:,} ok, {plural(n_errors, 'error')}{kinds}"
+          f"{f', {skipped:,} skipped as already scored' if skipped else ''}; wrote {args.out}", file=sys.stderr)
     status = 0
     if unmatched:
         print(f"vc-curate score: nothing to score in {', '.join(unmatched)} (each has an error record)",

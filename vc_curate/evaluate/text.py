@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from vc_curate.evaluate.agreement import OVERALL, Evaluation
+from vc_curate.wording import plural
 
 HEADINGS = {"spearman": "SRCC", "pearson": "PLCC", "accuracy": "accuracy", "roc_auc": "ROC AUC"}
 TABLES = (("spearman", "pearson"), ("accuracy", "roc_auc"))
@@ -17,9 +18,6 @@ def _figure(value: float, low: float, high: float) -> str:
         return f"{value:+.3f}"
     return f"{value:+.3f} [{low:+.2f}, {high:+.2f}]"
 
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
 def format_evaluation(result: Evaluation, scores_name: str, labels_name: str) -> str:

@@ -23,6 +23,7 @@ from vc_curate.fields import AMOUNT, ATTRIBUTES, DEFECTS, FIELDS, GRADE, PROBABI
 from vc_curate.report.errors import common_errors
 from vc_curate.report.histogram import histogram_svg
 from vc_curate.report.thumbnails import thumbnail_data_uri
+from vc_curate.wording import plural
 
 NEEDED = ("uri", "error") + SCORES
 SHOWN = NEEDED + ("sha256", "width", "height", "ai_generated", "authenticity", "provenance", "defects",
@@ -50,10 +51,6 @@ def read_scores(path: str) -> pa.Table:
     except (pa.ArrowInvalid, OSError) as exc:
         raise ReportError(f"cannot read {path} as Parquet: {first_line(exc)}") from None
 
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """`1 image`, `2 images`, `1,000 images`."""
-    return f"{count:,} {one if count == 1 else many or one + 's'}"
 
 
 def value_text(name: str, value: float | None) -> str:

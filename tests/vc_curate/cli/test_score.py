@@ -141,3 +141,10 @@ def test_resume_scores_again_what_another_version_scored_unless_told_to_keep_it(
     assert main(["score", uri, "--out", out, "--resume", "--quiet", *(["--keep-old-versions"] * keep_old)]) == 0
     rows = pq.read_table(out).to_pylist()
     assert [r["scorer"] for r in rows] == (["classic/0"] if keep_old else [VERSION])
+
+
+def test_the_summary_counts_read_right_for_one(tmp_path, capsys):
+    (tmp_path / "one.png").write_bytes(b"<html>404</html>")
+    assert main(["score", str(tmp_path / "one.png"), "--out", str(tmp_path / "s.parquet"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "scored 1 image in " in err and "0 ok, 1 error (decode failed: 1)" in err
