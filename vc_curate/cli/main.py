@@ -43,5 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m vc_curate.cli.main`: run the imported module, whose UsageError
+    from vc_curate.cli.main import main as imported_main  # the subcommands raise
+
+    sys.exit(imported_main())
