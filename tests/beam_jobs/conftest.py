@@ -3,9 +3,7 @@ WebDataset shard with sidecars, a Parquet table with an empty row, a corrupt sha
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from PIL import Image
 
 import vc_curate
 from tests.conftest import encode, scene
+from tests.vc_curate.hostile_files import write_tar
 
 
 def good(seed: int, fmt: str = "JPEG") -> bytes:
@@ -28,14 +27,6 @@ def poor(seed: int) -> bytes:
 
 
 FLAT = encode(Image.new("RGB", (96, 64), (128, 128, 128)), "PNG")
-
-
-def write_shard(path: Path, members: list[tuple[str, bytes]]) -> None:
-    with tarfile.open(path, "w") as tar:
-        for name, data in members:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
 
 
 @dataclass
@@ -76,7 +67,7 @@ def corpus(tmp_path: Path) -> Corpus:
                        ("corrupt.tar", b"\x00not a tar archive" * 40)):
         (root / name).write_bytes(data)
     (root / "notes.txt").write_text("not an input")
-    write_shard(root / "shard.tar", [
+    write_tar(root / "shard.tar", [
         ("0001.jpg", scorable["shard.tar#0001.jpg"]),
         ("0001.json", json.dumps({"caption": "a scene"}).encode()),
         ("0002.jpg", b"garbage"), ("0002.json", json.dumps({"caption": "broken"}).encode()),
