@@ -11,7 +11,7 @@ import os
 
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, _BeamArgumentParser
 
-from vc_curate.options import make_options, merged_specs
+from vc_curate.options import beam_flag, make_options, merged_specs
 from vc_curate.registry import list_scorers, options_classes, scorer_class
 
 
@@ -90,7 +90,7 @@ def scorer_options(opts: CurateOptions) -> dict:
     declared options (a flag of another scorer, a missing required one or a bad value is a UsageError)."""
     given = {name: getattr(opts, name) for name in scorer_flags() if getattr(opts, name, None) is not None}
     try:
-        make_options(scorer_class(opts.scorer).Options, opts.scorer, given, flag=lambda name: f"--{name}")
+        make_options(scorer_class(opts.scorer).Options, opts.scorer, given, flag=beam_flag)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return given

@@ -28,6 +28,16 @@ def option(default: Any, help: str, *, choices: tuple[str, ...] | None = None, m
                                             "metavar": metavar})
 
 
+def cli_flag(name: str) -> str:
+    """How the command line spells an option: `--batch-size`."""
+    return "--" + name.replace("_", "-")
+
+
+def beam_flag(name: str) -> str:
+    """How Beam spells an option: `--batch_size`."""
+    return "--" + name
+
+
 @dataclass(frozen=True, slots=True)
 class OptionSpec:
     """One option as the front ends see it: `type` is int, float, str or bool; `default` None when unset."""
@@ -43,11 +53,11 @@ class OptionSpec:
 
     @property
     def cli_flag(self) -> str:
-        return "--" + self.name.replace("_", "-")
+        return cli_flag(self.name)
 
     @property
     def beam_flag(self) -> str:
-        return "--" + self.name
+        return beam_flag(self.name)
 
     def describe(self) -> str:
         """The help text with the default, for forms and --help."""

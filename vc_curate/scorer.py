@@ -134,15 +134,18 @@ class Scorer(ABC):
         pool = self._decode_pool()
 
         in_flight: deque[int] = deque()  # encoded bytes each queued input carries (0: read in the pool)
+        held = 0  # their sum
 
         def fill() -> None:  # bounded by count and by bytes held (at least one input, however large)
-            while len(window) < ahead and (not window or sum(in_flight) < MAX_BYTES_IN_FLIGHT):
+            nonlocal held
+            while len(window) < ahead and (not window or held < MAX_BYTES_IN_FLIGHT):
                 try:
                     raw = next(source)
                 except StopIteration:
                     return
                 window.append(pool.submit(self._prepare_one, raw, skip))
                 in_flight.append(len(raw.data) if isinstance(raw, ImageInput) and raw.data is not None else 0)
+                held += in_flight[-1]
 
         try:
             fill()
@@ -150,7 +153,7 @@ class Scorer(ABC):
                 chunk = []
                 for _ in range(min(batch_size, len(window))):
                     chunk.append(window.popleft().result())
-                    in_flight.popleft()
+                    held -= in_flight.popleft()
                 fill()  # keep the pool decoding while this batch scores
                 for rec in self._finish(chunk):
                     errors += rec.error is not None

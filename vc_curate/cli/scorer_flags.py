@@ -6,12 +6,8 @@ import argparse
 from typing import Any
 
 from vc_curate.cli.main import UsageError
-from vc_curate.options import OptionSpec, make_options, merged_specs
+from vc_curate.options import OptionSpec, cli_flag, make_options, merged_specs
 from vc_curate.registry import list_scorers, options_classes, scorer_class
-
-
-def cli_flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
 
 
 def add_scorer_flags(parser: argparse.ArgumentParser) -> None:
@@ -28,12 +24,11 @@ def add_scorer_flags(parser: argparse.ArgumentParser) -> None:
 
 def scorer_options(args: argparse.Namespace) -> dict[str, Any]:
     """The options given for `args.scorer`; another scorer's flag or a missing required one is a UsageError."""
-    given = {spec.name: getattr(args, spec.name) for spec, _ in merged_specs(options_classes()).values()
-             if getattr(args, spec.name, None) is not None}
-    foreign = merged_specs(options_classes())
-    wrong = [name for name in given if args.scorer not in foreign[name][1]]
+    merged = merged_specs(options_classes())
+    given = {name: getattr(args, name) for name in merged if getattr(args, name, None) is not None}
+    wrong = [name for name in given if args.scorer not in merged[name][1]]
     if wrong:
-        takers = sorted({t for name in wrong for t in foreign[name][1]})
+        takers = sorted({t for name in wrong for t in merged[name][1]})
         raise UsageError(f"{', '.join(map(cli_flag, wrong))} only apply to --scorer {' or '.join(takers)}")
     try:
         make_options(scorer_class(args.scorer).Options, args.scorer, given, flag=cli_flag)
@@ -59,14 +54,12 @@ def _parsing(spec: OptionSpec) -> dict[str, Any]:
 
 
 def _converter(spec: OptionSpec):
+    """Text to the option's type; its bounds are checked once, by the options dataclass."""
     def convert(text: str):
         try:
-            value = spec.type(text)
+            return spec.type(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"must be {spec.type.__name__}, got {text!r}") from None
-        if spec.minimum is not None and value < spec.minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {spec.minimum:g}, got {text}")
-        return value
 
     convert.__name__ = spec.type.__name__
     return convert
