@@ -76,8 +76,10 @@ class CountScored(beam.DoFn):
     def finish_bundle(self) -> None:
         self._total += self._records
         if self.progress and self._records:
-            print(progress_line(self._records, self._errors, time.monotonic() - self._started, self._total),
-                  file=sys.stderr, flush=True)
+            # one write per line: local worker processes share stderr, and print() writes the newline apart
+            sys.stderr.write(progress_line(self._records, self._errors, time.monotonic() - self._started,
+                                           self._total) + "\n")
+            sys.stderr.flush()
 
 
 def progress_line(records: int, errors: int, seconds: float, total: int) -> str:
