@@ -60,6 +60,9 @@ class DecodedImage:
 class DecodeOptions:
     long_side: int = 512
     max_pixels: int = DEFAULT_MAX_PIXELS
+    # JPEG decodes at 1/2, 1/4 or 1/8 scale where that is at least this share of `long_side`: a phone photo
+    # decoded at 1/8 instead of 1/4 costs a third of the time, at a working size of up to 20 % less with 0.8
+    draft_floor: float = 1.0
 
 
 def set_pillow_limits() -> None:
@@ -173,9 +176,9 @@ def jpeg_quality(im: Image.Image) -> float | None:
     return float(min(100.0, max(1.0, quality)))
 
 
-def _draft(im: Image.Image, long_side: int) -> None:
+def _draft(im: Image.Image, long_side: int, floor: float) -> None:
     w, h = im.size
-    scale = max(min(1.0, long_side / max(w, h)), MIN_DRAFT_SCALE)
+    scale = max(min(1.0, floor * long_side / max(w, h)), MIN_DRAFT_SCALE)
     if scale < 1.0:
         im.draft(im.mode, (math.ceil(w * scale), math.ceil(h * scale)))
 
@@ -229,7 +232,7 @@ def decode_opened(im: Image.Image, options: DecodeOptions) -> DecodedImage:
     native_w, native_h = im.size
     try:
         if fmt == "JPEG":
-            _draft(im, options.long_side)
+            _draft(im, options.long_side, options.draft_floor)
         # Load before anything reads EXIF: PNG's getexif() decodes the image to reach a late eXIf chunk, and
         # a second load() after a swallowed decode error returns the partly decoded pixels as if whole.
         im.load()  # first frame of animations

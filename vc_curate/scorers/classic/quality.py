@@ -38,6 +38,10 @@ class Measurements:
     jpeg_quality: torch.Tensor  # IJG-equivalent, NaN when not a JPEG
     nss: torch.Tensor  # (N, len(nss.FEATURE_NAMES)) natural-scene statistics
 
+    @classmethod
+    def cat(cls, parts: list[Measurements]) -> Measurements:
+        return cls(**{f.name: torch.cat([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+
     def row(self, i: int) -> dict[str, float]:
         return {f.name: float(getattr(self, f.name)[i]) for f in fields(self) if f.name != "nss"}
 

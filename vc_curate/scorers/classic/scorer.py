@@ -24,6 +24,7 @@ CPU_THREADS = 1
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
 CLIP_LEVEL = 254 / 255  # the encoding's maximum, allowing one code value of rounding
 SHADOW_LSTAR = 15.0  # L* below which detail is lost in shadow
+DRAFT_FLOOR = 0.8  # a JPEG may be measured down to 80 % of the working size where its 1/2^k scaling lands there
 MARGIN = 8  # NaN border around every image (even, >= any filter radius): borders look the same in any batch
 
 
@@ -52,7 +53,7 @@ class ClassicScorer(Scorer):
     version = VERSION
 
     def decode_options(self) -> DecodeOptions:
-        return DecodeOptions(long_side=self.long_side, max_pixels=self.max_pixels)
+        return DecodeOptions(long_side=self.long_side, max_pixels=self.max_pixels, draft_floor=DRAFT_FLOOR)
 
     def prepare(self, image: DecodedImage) -> _Prepared:
         pixels = torch.from_numpy(image.pixels).permute(2, 0, 1)
@@ -72,6 +73,13 @@ class ClassicScorer(Scorer):
 
     @torch.inference_mode()
     def measure(self, items: list[_Prepared]) -> Measurements:
+        if self.device.type != "cpu":
+            return self._measure(items)
+        # on a CPU, one image at a time keeps each whole-image pass within the core's cache: 3-4x faster than
+        # passes over the padded batch (measured on 500x500 photos)
+        return Measurements.cat([self._measure([p]) for p in items])
+
+    def _measure(self, items: list[_Prepared]) -> Measurements:
         rgb = self._batch(items)
         y = m.luma(rgb)  # working size: sharpness, noise and scene statistics need every pixel
         noise = m.noise_sigma(y)
