@@ -20,7 +20,8 @@ from apache_beam.runners.portability.portable_runner import JobServiceHandle
 from apache_beam.runners.runner import PipelineRunner
 
 WORKER_COMMAND = f"{shlex.quote(sys.executable)} -m beam_jobs.worker"
-DIRECT_RUNNER_NAMES = ("direct", "switchingdirect")  # --runner values meaning the DirectRunner, lowered, less "runner"
+# --runner values meaning the DirectRunner, lower case and without "runner"
+DIRECT_RUNNER_NAMES = ("direct", "switchingdirect")
 
 
 class _FnApiRunner(FnApiRunner):
