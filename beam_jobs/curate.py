@@ -29,6 +29,7 @@ from beam_jobs.handler import ScorerModelHandler
 from beam_jobs.io.previous import ReadPrevious, previous_files
 from beam_jobs.io.read import FAILED, MEMBERS, MatchInputs, ReadInputs
 from beam_jobs.io.write import WriteRecords
+from beam_jobs.local import local_runner
 from beam_jobs.metrics import CountScored, counter_values, summary_line
 from beam_jobs.options import CurateOptions, UsageError, reject_unknown_flags, scorer_options, torch_threads, validate
 from beam_jobs.output_dir import prepare_output_dir
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     # workers.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     quiet_workers(options.view_as(WorkerOptions))
-    pipeline = beam.Pipeline(options=options)
+    pipeline = beam.Pipeline(runner=local_runner(options), options=options)  # None: the runner of the options
     build(pipeline, opts)
     result = pipeline.run()
     result.wait_until_finish()

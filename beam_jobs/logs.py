@@ -2,7 +2,8 @@
 
 Two of Beam's messages are noise here: "apitools not found" (the BigQuery client, which this job does not use,
 is absent) and, in the local multi-process workers, "Discarding unparseable args" for the job's own flags
-(which the launcher has already checked, refusing any it does not know).
+(which the launcher has already checked, refusing any it does not know). The local multi-process workers
+apply the same filter from their start (beam_jobs.worker).
 """
 
 from __future__ import annotations
