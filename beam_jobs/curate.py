@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     options = PipelineOptions(argv)
     opts = options.view_as(CurateOptions)
     standard = options.view_as(StandardOptions)
-    standard.runner = standard.runner or "DirectRunner"  # named, so the job's local path is chosen once
+    standard.runner = standard.runner or "DirectRunner"  # local_runner() reads the name
     try:
         check(opts, argv)
     except UsageError as exc:
