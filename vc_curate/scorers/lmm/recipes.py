@@ -166,7 +166,7 @@ RECIPES: dict[str, Recipe] = {
         Recipe("q-insight", (Number("quality", _Q_INSIGHT_PROMPT, "", 1.0, 5.0, tag="answer", json_key="rating",
                                     samples=1, temperature=1.0, top_k=50, top_p=0.95, text_first=True),),
                _AUTHENTICITY, _CRITIQUE, system=_Q_INSIGHT_SYSTEM, number_tokens=1024),
-        # The Q-ReAlign critics (Q-Future, 2026; Qwen3.5 0.8B/4B/9B): Q-Align's question, stem and weights,
+        # The Q-ReAlign critics (Q-Future; Qwen3.5 0.8B/4B/9B): Q-Align's question, stem and weights,
         # trained and evaluated with thinking off; the processor's own image size.
         Recipe("q-realign", (Levels("quality", "How would you rate the quality of this image?",
                                     "The quality of the image is", QUALITY_WORDS),), _AUTHENTICITY, _CRITIQUE,
