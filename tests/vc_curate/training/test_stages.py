@@ -100,3 +100,13 @@ def test_training_reads_exactly_what_the_scorer_reads(checkpoints, labels_csv, k
     mean, _ = level_moments(logits, rows, step.turns)
     records = scorer.score([labels.uris[step.turns[i].images[0]] for i in rows])
     np.testing.assert_allclose(mean.numpy() * 100, [r.quality for r in records], atol=1e-3)
+
+
+@pytest.mark.parametrize("name", ["visualcritic", "q-sit"])
+def test_training_targets_the_level_tokens_the_scorer_reads(labels_csv, processor, name):
+    """Also for words read as each tokenizes alone (`q-sit`): the tokens taught are the tokens scored."""
+    from vc_curate.scorers.lmm.prompts import plan_prompts
+
+    stage = Multifunctional(read_label_set(labels_csv), RECIPES[name], processor)
+    scored = {s.field: s.word_ids for s in plan_prompts(RECIPES[name], processor).levels}
+    assert {f: r.choices for f, r in stage.ratings.items()} == {f: ids for f, ids in scored.items() if f in stage.ratings}
