@@ -124,6 +124,7 @@ def _corpus() -> tuple[str, ...]:
             lines.append(text)
         for q in r.ratings:
             lines += [q.question, q.stem + " " + " ".join(getattr(q, "words", ()))]
+            lines += list(q.words) if getattr(q, "words_alone", False) else []  # read as tokenized alone
     recipe_text = lines * 20
     import argparse, email.message, json as json_module, logging, pathlib, textwrap, unittest  # noqa: E401
     docs = [pydoc.render_doc(m, renderer=pydoc.plaintext) for m in (argparse, email.message, json_module, logging,

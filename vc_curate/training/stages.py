@@ -74,7 +74,7 @@ class Stage:
                 raise ValueError(f"recipe {recipe.name!r} asks for numbers; training targets level words, so "
                                  "use a level-word recipe such as `visualcritic`")
             context = render(processor, q.question, system=recipe.system, stem=q.stem, options=recipe.template_options)
-            self.ratings[q.field] = Rating(q, first_tokens(tokenizer, context, q.words, q.field))
+            self.ratings[q.field] = Rating(q, first_tokens(tokenizer, context, q.words, q.field, alone=q.words_alone))
         a = recipe.authenticity
         context = render(processor, a.question, system=recipe.system, stem=a.stem, options=recipe.template_options)
         yes = first_tokens(tokenizer, context, a.positive, "ai_generated", distinct=False)

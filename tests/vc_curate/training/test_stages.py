@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from vc_curate.scorers.lmm.loading import load_processor
-from vc_curate.scorers.lmm.prompts import LEVEL_VALUES
+from vc_curate.scorers.lmm.prompts import LEVEL_VALUES, plan_prompts
 from vc_curate.scorers.lmm.recipes import RECIPES
 from vc_curate.scorers.lmm.scorer import processor_long_side
 from vc_curate.training.labels import read_label_set
@@ -100,3 +100,11 @@ def test_training_reads_exactly_what_the_scorer_reads(checkpoints, labels_csv, k
     mean, _ = level_moments(logits, rows, step.turns)
     records = scorer.score([labels.uris[step.turns[i].images[0]] for i in rows])
     np.testing.assert_allclose(mean.numpy() * 100, [r.quality for r in records], atol=1e-3)
+
+
+@pytest.mark.parametrize("name", ["visualcritic", "q-sit"])
+def test_training_targets_the_level_tokens_the_scorer_reads(labels_csv, processor, name):
+    """Also for words read as each tokenizes alone (`q-sit`): the tokens taught are the tokens scored."""
+    stage = Multifunctional(read_label_set(labels_csv), RECIPES[name], processor)
+    scored = {s.field: s.word_ids for s in plan_prompts(RECIPES[name], processor).levels}
+    assert {f: r.choices for f, r in stage.ratings.items()} == {f: scored[f] for f in stage.ratings}

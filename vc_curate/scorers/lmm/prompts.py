@@ -54,7 +54,8 @@ def plan_prompts(recipe: Recipe, processor: Any) -> PromptPlan:
         rest = text[len(prefix):]
         ids = tuple(_encode(tokenizer, rest))
         if isinstance(question, Levels):
-            suffixes.append(Suffix(field, rest, ids, first_tokens(tokenizer, rest, question.words, field), 0, question))
+            word_ids = first_tokens(tokenizer, rest, question.words, field, alone=question.words_alone)
+            suffixes.append(Suffix(field, rest, ids, word_ids, 0, question))
         elif isinstance(question, Choice):
             words = question.positive + question.negative
             word_ids = first_tokens(tokenizer, rest, words, field, distinct=False)
@@ -141,16 +142,20 @@ def _find_all(text: str, sub: str) -> list[int]:
 
 
 def first_tokens(tokenizer: Any, context: str, words: tuple[str, ...], field: str, distinct: bool = True,
-                 ) -> tuple[int, ...]:
+                 alone: bool = False) -> tuple[int, ...]:
     """The first token of each word as the tokenizer produces it right after `context`.
 
     A space separates the word from a context that does not end in whitespace (so the token carries the
-    tokenizer's leading-space marker, as the model would write it). Words must start with different tokens.
+    tokenizer's leading-space marker, as the model would write it). `alone`: the first token of each word
+    tokenized on its own instead (a recipe whose authors read them so). Words must start with different tokens.
     """
     base = _encode(tokenizer, context)
     sep = "" if not context or context[-1].isspace() else " "
     ids = []
     for word in words:
+        if alone:
+            ids.append(_encode(tokenizer, word)[0])
+            continue
         full = _encode(tokenizer, context + sep + word)
         if full[:len(base)] != base or len(full) == len(base):
             raise ValueError(f"the {field} word {word!r} merges with the prompt's last token for this tokenizer; "

@@ -29,12 +29,17 @@ _ATTRIBUTE_NOUNS = {
 
 @dataclass(frozen=True, slots=True)
 class Levels:
-    """A question answered with one of five level words, best or most first (Q-Align scoring)."""
+    """A question answered with one of five level words, best or most first (Q-Align scoring).
+
+    `words_alone`: each word's token is its first token tokenized on its own, after a stem that ends in a
+    space (Q-SiT's rule), rather than the token the tokenizer writes for it right after the stem.
+    """
 
     field: str
     question: str
     stem: str
     words: tuple[str, ...]
+    words_alone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,9 @@ _Q_INSIGHT_PROMPT = (
     "What is your overall rating on the quality of this picture? The rating should be a float between 1 and 5, "
     "rounded to two decimal places, with 1 representing very poor quality and 5 representing excellent quality. "
     'Return the final answer in JSON format with the following keys: "rating": The score.')
+_Q_SIT_PROMPT = (
+    "Assume you are an image quality evaluator. \nYour rating should be chosen from the following five categories: "
+    "Excellent, Good, Fair, Poor, and Bad (from high to low). \nHow would you rate the quality of this image?")
 _AUTHENTICITY = Choice("Is this image AI-generated rather than a real photograph? Answer yes or no.", "",
                        positive=("Yes", "yes"), negative=("No", "no"))
 _CRITIQUE = ("Describe the visual quality of this image in two or three sentences: its sharpness, exposure, "
@@ -158,6 +166,16 @@ RECIPES: dict[str, Recipe] = {
         Recipe("q-insight", (Number("quality", _Q_INSIGHT_PROMPT, "", 1.0, 5.0, tag="answer", json_key="rating",
                                     samples=1, temperature=1.0, top_k=50, top_p=0.95, text_first=True),),
                _AUTHENTICITY, _CRITIQUE, system=_Q_INSIGHT_SYSTEM, number_tokens=1024),
+        # The Q-ReAlign critics (Q-Future; Qwen3.5 0.8B/4B/9B): Q-Align's question, stem and weights,
+        # trained and evaluated with thinking off; the processor's own image size.
+        Recipe("q-realign", (Levels("quality", "How would you rate the quality of this image?",
+                                    "The quality of the image is", QUALITY_WORDS),), _AUTHENTICITY, _CRITIQUE,
+               template_options=(("enable_thinking", False),)),
+        # Q-SiT (Zhang et al., 2025; LLaVA-OneVision 0.5B/7B): the authors' scoring prompt, the stem "The quality
+        # of this image is " ending in a space, then the capitalised words as each tokenizes alone, weighted 5..1.
+        Recipe("q-sit", (Levels("quality", _Q_SIT_PROMPT, "The quality of this image is ",
+                                ("Excellent", "Good", "Fair", "Poor", "Bad"), words_alone=True),),
+               _AUTHENTICITY, _CRITIQUE),
     )
 }
 DEFAULT_RECIPE = "visualcritic"
@@ -181,7 +199,8 @@ def recipe_from_json(path: Path) -> Recipe:
     data = json.loads(path.read_text())
     try:
         ratings = tuple(
-            Levels(r["field"], r["question"], r.get("stem", ""), tuple(r["words"])) if "words" in r
+            Levels(r["field"], r["question"], r.get("stem", ""), tuple(r["words"]), bool(r.get("words_alone")))
+            if "words" in r
             else Number(r["field"], r["question"], r.get("stem", ""), float(r["low"]), float(r["high"]),
                         **{k: r[k] for k in NUMBER_KEYS if k in r})
             for r in data["ratings"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, replace
 
 import pytest
 
@@ -63,6 +64,14 @@ def test_recipe_from_json_and_its_errors(tmp_path):
     path.write_text(json.dumps({"ratings": ratings}))
     with pytest.raises(ValueError, match="missing or malformed"):
         recipe_from_json(path)
+
+
+@pytest.mark.parametrize("name", list(RECIPES))
+def test_every_built_in_recipe_round_trips_through_json(tmp_path, name):
+    """A built-in recipe written out as JSON reads back the same (words read alone, template options included)."""
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(asdict(RECIPES[name])))
+    assert replace(recipe_from_json(path), families=RECIPES[name].families) == RECIPES[name]
 
 
 @pytest.mark.parametrize("answer, expected", [("4", 75.0), ("Score: 3.", 50.0), ("5/5", 100.0), ("1", 0.0),
