@@ -143,20 +143,24 @@ _AUTHENTICITY = Choice("Is this image AI-generated rather than a real photograph
 _CRITIQUE = ("Describe the visual quality of this image in two or three sentences: its sharpness, exposure, "
              "colour, noise and any visible artefacts.")
 
+_NO_THINKING = (("enable_thinking", False),)
+
 RECIPES: dict[str, Recipe] = {
     r.name: r
     for r in (
         # VisualCritic's instruction style: one question per property, answered "The X of this image is <level>".
-        Recipe("visualcritic", _levels(), _AUTHENTICITY, _CRITIQUE,
+        # Answers are read straight after the stem, so models that can think (Qwen3.5) are told not to; templates
+        # without the keyword ignore it.
+        Recipe("visualcritic", _levels(), _AUTHENTICITY, _CRITIQUE, template_options=_NO_THINKING,
                families=("llava", "llava_next", "llava_onevision", "qwen2_vl", "qwen2_5_vl", "qwen3_vl",
                          "idefics3", "smolvlm", "gemma3", "mistral3", "paligemma")),
         # For critics fine-tuned to answer with a score: generated, parsed, mapped to 0..100.
-        Recipe("visualcritic-number", _numbers(), _AUTHENTICITY, _CRITIQUE),
+        Recipe("visualcritic-number", _numbers(), _AUTHENTICITY, _CRITIQUE, template_options=_NO_THINKING),
         # Q-Align's rule (Wu et al., ICML 2024) for any instruction model: quality only, five words weighted 5..1.
         # Its images were 448x448, so a dynamic-resolution model gets at most that many pixels.
         Recipe("q-align", (Levels("quality", "How would you rate the quality of this image?",
                                   "The quality of the image is", QUALITY_WORDS),), _AUTHENTICITY, _CRITIQUE,
-               max_pixels=448 * 448),
+               max_pixels=448 * 448, template_options=_NO_THINKING),
         # VisualQuality-R1 (Wu et al., 2025; Qwen2.5-VL-7B): the authors' prompt, vision ids, sampled reasoning,
         # the number in the last <answer> on 1..5.
         Recipe("visualquality-r1", (Number("quality", _VQ_R1_PROMPT, "", 1.0, 5.0, tag="answer", samples=1),),
@@ -170,7 +174,7 @@ RECIPES: dict[str, Recipe] = {
         # trained and evaluated with thinking off; the processor's own image size.
         Recipe("q-realign", (Levels("quality", "How would you rate the quality of this image?",
                                     "The quality of the image is", QUALITY_WORDS),), _AUTHENTICITY, _CRITIQUE,
-               template_options=(("enable_thinking", False),)),
+               template_options=_NO_THINKING),
         # Q-SiT (Zhang et al., 2025; LLaVA-OneVision 0.5B/7B): the authors' scoring prompt, the stem "The quality
         # of this image is " ending in a space, then the capitalised words as each tokenizes alone, weighted 5..1.
         Recipe("q-sit", (Levels("quality", _Q_SIT_PROMPT, "The quality of this image is ",

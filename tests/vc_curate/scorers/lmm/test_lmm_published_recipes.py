@@ -245,3 +245,12 @@ def test_recipe_scores_what_the_authors_loop_scores(checkpoints, kind, name, aut
     assert [g["quality"] for g in got] == pytest.approx(expected, abs=1e-3)
     (rec,) = scorer.score(mixed_images(1))
     assert rec.ok and 0 <= rec.quality <= 100 and rec.brightness is None and rec.notes is None
+
+
+@pytest.mark.parametrize("name", ["visualcritic", "visualcritic-number", "q-align"])
+def test_recipes_read_straight_after_the_stem_render_with_thinking_off(scorers, name):
+    """A model that can think (Qwen3.5) would otherwise answer inside an open <think> block."""
+    plan = plan_prompts(RECIPES[name], scorers["qwen3_5"].processor)
+    for question in plan.levels + plan.numbers:
+        text = plan.prefix + question.text
+        assert "<think>\n\n</think>\n\n" in text and not text.rstrip().endswith("<think>"), text[-200:]
