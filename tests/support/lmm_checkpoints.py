@@ -73,6 +73,8 @@ IDEFICS3_TEMPLATE = (
     "{% elif part['type'] == 'image' %}<image>{% endif %}{% endfor %}{% endif %}<end_of_utterance>\n{% endfor %}"
     "{% if add_generation_prompt %}Assistant:{% endif %}"
 )
+# SmolVLM: the same shape, opened by its own BOS, "<|im_start|>".
+SMOLVLM_TEMPLATE = IDEFICS3_TEMPLATE.replace("<|begin_of_text|>", "<|im_start|>", 1)
 # Gemma 3: "<bos><start_of_turn>user\n<start_of_image>...<end_of_turn>\n<start_of_turn>model\n"; the system
 # text is folded into the first user turn.
 GEMMA3_TEMPLATE = (
@@ -87,6 +89,18 @@ GEMMA3_TEMPLATE = (
 )
 # InternVL 3 (Qwen2 language model): ChatML, each image as "<IMG_CONTEXT>" on its own line before the text.
 INTERNVL_TEMPLATE = _chatml("<IMG_CONTEXT>\n", "You are a helpful assistant.", "")
+# Mistral Small 3.1 (Mistral3, a Pixtral tower): BOS written by the template, a default system prompt,
+# "[INST][IMG]...[/INST]"; no generation prompt (the answer follows [/INST]).
+MISTRAL3_TEMPLATE = (
+    "{{ bos_token }}{% if messages[0]['role'] == 'system' %}{% set system = messages[0]['content'][0]['text'] %}"
+    "{% set messages = messages[1:] %}{% else %}{% set system = 'You are a helpful assistant.' %}{% endif %}"
+    "[SYSTEM_PROMPT]{{ system }}[/SYSTEM_PROMPT]{% for message in messages %}"
+    "{% if message['role'] == 'user' %}[INST]{% if message['content'] is string %}{{ message['content'] }}"
+    "{% else %}{% for part in message['content'] %}{% if part['type'] == 'text' %}{{ part['text'] }}"
+    "{% elif part['type'] == 'image' %}[IMG]{% endif %}{% endfor %}{% endif %}[/INST]"
+    "{% else %}{{ message['content'] if message['content'] is string else message['content'][0]['text'] }}"
+    "{{ eos_token }}{% endif %}{% endfor %}"
+)
 # Llama 3.2 Vision (Mllama): header blocks, "<|image|>" before the text.
 MLLAMA_TEMPLATE = (
     "<|begin_of_text|>{% for message in messages %}<|start_header_id|>{{ message['role'] }}<|end_header_id|>\n\n"
@@ -101,14 +115,17 @@ QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|
 IDEFICS3_SPECIALS = (["<|begin_of_text|>", "<|end_of_text|>", "<unk>", "<image>", "<fake_token_around_image>",
                       "<global-img>", "<end_of_utterance>", "<pad>"]
                      + [f"<row_{i}_col_{j}>" for i in range(1, 7) for j in range(1, 7)])
+SMOLVLM_SPECIALS = (["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<unk>", "<image>", "<fake_token_around_image>",
+                     "<global-img>", "<end_of_utterance>"]
+                    + [f"<row_{i}_col_{j}>" for i in range(1, 7) for j in range(1, 7)])
 
 # Size presets: "tiny" for tests and CPU benchmarks; "1b" roughly a Qwen2-VL-2B-class LM at ~1B for GPU runs.
 SIZES = {
     "tiny": dict(hidden=64, layers=2, heads=4, kv_heads=2, ffn=128, vision=32, vision_layers=2, vocab=3000),
     "1b": dict(hidden=1536, layers=22, heads=12, kv_heads=2, ffn=6144, vision=1024, vision_layers=24, vocab=8000),
 }
-KINDS = ("llava", "qwen2_vl", "qwen2_5_vl", "qwen3_vl", "idefics3", "gemma3", "llava_onevision", "qwen3_5", "mllama",
-         "internvl")
+KINDS = ("llava", "llava_next", "qwen2_vl", "qwen2_5_vl", "qwen3_vl", "idefics3", "smolvlm", "gemma3",
+         "llava_onevision", "qwen3_5", "mllama", "internvl", "mistral3", "paligemma")
 
 
 @lru_cache(maxsize=1)
@@ -213,28 +230,37 @@ def _qwen_vl(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, An
 
 
 def _llava(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any]]:
-    """LLaVA-1.5 (Vicuna: metaspace BPE with BOS) and LLaVA-OneVision (Qwen2: byte-level BPE, ChatML)."""
+    """LLaVA-1.5 and LLaVA-NeXT (Vicuna: metaspace BPE with BOS; NeXT tiles by `image_grid_pinpoints`, each a
+    multiple of the tower's image size) and LLaVA-OneVision (Qwen2: byte-level BPE, ChatML)."""
     import transformers as tf
 
     side = 56 if size == "tiny" else 336
-    vision = dict(model_type="clip_vision_model" if kind == "llava" else "siglip_vision_model",
+    grid = [[side, side], [side, 2 * side], [2 * side, side], [2 * side, 2 * side]]
+    vision = dict(model_type="siglip_vision_model" if kind == "llava_onevision" else "clip_vision_model",
                   hidden_size=s["vision"], intermediate_size=2 * s["vision"], num_hidden_layers=s["vision_layers"],
                   num_attention_heads=4, image_size=side, patch_size=14)
-    if kind == "llava":
+    if kind in ("llava", "llava_next"):
         raw = build_tokenizer("metaspace", ["<unk>", "<s>", "</s>", "<image>", "<pad>"], s["vocab"])
         tokenizer = tf.PreTrainedTokenizerFast(tokenizer_object=raw, bos_token="<s>", eos_token="</s>",
                                                unk_token="<unk>", pad_token="<pad>", chat_template=LLAVA_TEMPLATE,
                                                add_bos_token=True)
         specials = dict(bos_token_id=raw.token_to_id("<s>"), eos_token_id=raw.token_to_id("</s>"),
                         pad_token_id=raw.token_to_id("<pad>"))
-        config = tf.LlavaConfig(text_config=_text(s, raw.get_vocab_size(), model_type="llama", **specials),
-                                vision_config=vision | dict(projection_dim=s["vision"]),
-                                image_token_id=raw.token_to_id("<image>"), vision_feature_select_strategy="default",
-                                vision_feature_layer=-2)
-        model = tf.LlavaForConditionalGeneration(config)
-        images = tf.CLIPImageProcessor(size={"shortest_edge": side}, crop_size={"height": side, "width": side})
-        processor = dict(processor_class="LlavaProcessor", patch_size=14, vision_feature_select_strategy="default",
-                         num_additional_image_tokens=1)
+        common = dict(text_config=_text(s, raw.get_vocab_size(), model_type="llama", **specials),
+                      vision_config=vision | dict(projection_dim=s["vision"]),
+                      image_token_id=raw.token_to_id("<image>"), vision_feature_select_strategy="default",
+                      vision_feature_layer=-2)
+        crop = dict(size={"shortest_edge": side}, crop_size={"height": side, "width": side})
+        if kind == "llava":
+            config = tf.LlavaConfig(**common)
+            model = tf.LlavaForConditionalGeneration(config)
+            images = tf.CLIPImageProcessor(**crop)
+        else:
+            config = tf.LlavaNextConfig(**common, image_grid_pinpoints=grid)
+            model = tf.LlavaNextForConditionalGeneration(config)
+            images = tf.LlavaNextImageProcessor(**crop, image_grid_pinpoints=grid)
+        processor = dict(processor_class="LlavaProcessor" if kind == "llava" else "LlavaNextProcessor",
+                         patch_size=14, vision_feature_select_strategy="default", num_additional_image_tokens=1)
         template = LLAVA_TEMPLATE
     else:
         raw = build_tokenizer("bytelevel", QWEN_SPECIALS + ["<image>", "<video>"], s["vocab"])
@@ -246,7 +272,7 @@ def _llava(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any]
             text_config=_text(s, raw.get_vocab_size(), model_type="qwen2", **specials), vision_config=vision,
             image_token_id=raw.token_to_id("<image>"), video_token_id=raw.token_to_id("<video>"),
             vision_feature_select_strategy="full", vision_feature_layer=-1,
-            image_grid_pinpoints=[[side, side], [side, 2 * side], [2 * side, side], [2 * side, 2 * side]])
+            image_grid_pinpoints=grid)
         model = tf.LlavaOnevisionForConditionalGeneration(config)
         images = tf.LlavaOnevisionImageProcessor(
             size={"height": side, "width": side}, crop_size={"height": side, "width": side},
@@ -261,17 +287,23 @@ def _llava(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any]
 
 
 def _idefics3(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any]]:
-    """Idefics3 (SmolVLM's base): Llama-3-style BOS written by the chat template itself."""
+    """Idefics3 (Llama-3-style BOS) and SmolVLM (its own BOS, images split into tiles plus a global view),
+    both with the BOS written by the chat template itself."""
     import transformers as tf
 
-    raw = build_tokenizer("bytelevel", IDEFICS3_SPECIALS, s["vocab"])
-    tokenizer = tf.PreTrainedTokenizerFast(tokenizer_object=raw, bos_token="<|begin_of_text|>",
-                                           eos_token="<end_of_utterance>", unk_token="<unk>", pad_token="<pad>",
-                                           chat_template=IDEFICS3_TEMPLATE, add_bos_token=True)
-    specials = dict(bos_token_id=raw.token_to_id("<|begin_of_text|>"),
-                    eos_token_id=raw.token_to_id("<end_of_utterance>"), pad_token_id=raw.token_to_id("<pad>"))
+    smol = kind == "smolvlm"
+    names, template = (SMOLVLM_SPECIALS, SMOLVLM_TEMPLATE) if smol else (IDEFICS3_SPECIALS, IDEFICS3_TEMPLATE)
+    bos, pad = ("<|im_start|>", "<|im_end|>") if smol else ("<|begin_of_text|>", "<pad>")
+    raw = build_tokenizer("bytelevel", names, s["vocab"])
+    tokenizer = tf.PreTrainedTokenizerFast(tokenizer_object=raw, bos_token=bos, eos_token="<end_of_utterance>",
+                                           unk_token="<unk>", pad_token=pad, chat_template=template,
+                                           add_bos_token=True)
+    specials = dict(bos_token_id=raw.token_to_id(bos), eos_token_id=raw.token_to_id("<end_of_utterance>"),
+                    pad_token_id=raw.token_to_id(pad))
     side = 56 if size == "tiny" else 384
-    config = tf.Idefics3Config(
+    config_class, model_class = ((tf.SmolVLMConfig, tf.SmolVLMForConditionalGeneration) if smol
+                                 else (tf.Idefics3Config, tf.Idefics3ForConditionalGeneration))
+    config = config_class(
         text_config=_text(s, raw.get_vocab_size(), model_type="llama", **specials),
         vision_config=dict(hidden_size=s["vision"], intermediate_size=2 * s["vision"],
                            num_hidden_layers=s["vision_layers"], num_attention_heads=4, image_size=side, patch_size=14),
@@ -279,12 +311,16 @@ def _idefics3(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, A
     for c in (config, config.text_config):
         for k, v in specials.items():
             setattr(c, k, v)
-    images = tf.Idefics3ImageProcessor(do_image_splitting=False, size={"longest_edge": side},
-                                       max_image_size={"longest_edge": side})
     seq = (side // 14) ** 2 // 4
-    return tf.Idefics3ForConditionalGeneration(config), dict(
-        tokenizer=tokenizer, image_processor=images, template=IDEFICS3_TEMPLATE,
-        processor=dict(processor_class="Idefics3Processor", image_seq_len=seq))
+    if smol:  # up to 2x2 tiles of `side` pixels, each with its <row_i_col_j> token, then the global view
+        images = tf.SmolVLMImageProcessor(do_image_splitting=True, size={"longest_edge": 2 * side},
+                                          max_image_size={"longest_edge": side})
+    else:
+        images = tf.Idefics3ImageProcessor(do_image_splitting=False, size={"longest_edge": side},
+                                           max_image_size={"longest_edge": side})
+    return model_class(config), dict(
+        tokenizer=tokenizer, image_processor=images, template=template,
+        processor=dict(processor_class="SmolVLMProcessor" if smol else "Idefics3Processor", image_seq_len=seq))
 
 
 def _gemma3(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any]]:
@@ -348,6 +384,66 @@ def _mllama(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any
         processor=dict(processor_class="MllamaProcessor"))
 
 
+def _mistral3(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any]]:
+    """Mistral Small 3.1 (Mistral3): a Pixtral tower at any aspect ratio (rows of [IMG] closed by [IMG_BREAK],
+    the image by [IMG_END]), 2x2 patches merged, a byte-level (Tekken-style) BPE, BOS written by the template."""
+    import transformers as tf
+
+    names = ["<unk>", "<s>", "</s>", "<pad>", "[INST]", "[/INST]", "[IMG]", "[IMG_BREAK]", "[IMG_END]",
+             "[SYSTEM_PROMPT]", "[/SYSTEM_PROMPT]"]
+    raw = build_tokenizer("bytelevel", names, s["vocab"])
+    ids = {t: raw.token_to_id(t) for t in names}
+    tokenizer = tf.PreTrainedTokenizerFast(tokenizer_object=raw, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
+                                           pad_token="<pad>", chat_template=MISTRAL3_TEMPLATE, add_bos_token=True)
+    specials = dict(bos_token_id=ids["<s>"], eos_token_id=ids["</s>"], pad_token_id=ids["<pad>"])
+    side = 112 if size == "tiny" else 1540
+    config = tf.Mistral3Config(
+        text_config=_text(s, raw.get_vocab_size(), model_type="mistral", sliding_window=None, **specials),
+        vision_config=dict(model_type="pixtral", hidden_size=s["vision"], intermediate_size=2 * s["vision"],
+                           num_hidden_layers=s["vision_layers"], num_attention_heads=4, image_size=side, patch_size=14),
+        image_token_index=ids["[IMG]"], spatial_merge_size=2, vision_feature_layer=-1, tie_word_embeddings=False)
+    for c in (config, config.text_config):
+        for k, v in specials.items():
+            setattr(c, k, v)
+    images = tf.PixtralImageProcessor(size={"longest_edge": side}, patch_size={"height": 14, "width": 14})
+    return tf.Mistral3ForConditionalGeneration(config), dict(
+        tokenizer=tokenizer, image_processor=images, template=MISTRAL3_TEMPLATE,
+        processor=dict(processor_class="PixtralProcessor", patch_size=14, spatial_merge_size=2))
+
+
+def _paligemma(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any]]:
+    """PaliGemma 2: a SigLIP tower and a Gemma 2 language model (a prefix LM: the prompt attends both ways),
+    Gemma's metaspace BPE with the location and segmentation tokens in its vocabulary; no chat template (the
+    scorer's recipe gives one)."""
+    import transformers as tf
+    from transformers.models.paligemma.processing_paligemma import EXTRA_TOKENS
+
+    names = ["<pad>", "<eos>", "<bos>", "<unk>", "<image>"]
+    raw = build_tokenizer("metaspace-bare", names, s["vocab"])
+    raw.add_tokens(EXTRA_TOKENS)
+    ids = {t: raw.token_to_id(t) for t in names}
+    tokenizer = tf.PreTrainedTokenizerFast(tokenizer_object=raw, bos_token="<bos>", eos_token="<eos>",
+                                           unk_token="<unk>", pad_token="<pad>", add_bos_token=True,
+                                           extra_special_tokens={"image_token": "<image>"})
+    specials = dict(bos_token_id=ids["<bos>"], eos_token_id=ids["<eos>"], pad_token_id=ids["<pad>"])
+    side = 56 if size == "tiny" else 448
+    vocab = raw.get_vocab_size()
+    config = tf.PaliGemmaConfig(
+        text_config=_text(s, vocab, model_type="gemma2", head_dim=16, query_pre_attn_scalar=16, sliding_window=8,
+                          **specials),
+        vision_config=dict(hidden_size=s["vision"], intermediate_size=2 * s["vision"],
+                           num_hidden_layers=s["vision_layers"], num_attention_heads=4, image_size=side, patch_size=14,
+                           vision_use_head=False),
+        image_token_index=ids["<image>"], vocab_size=vocab, projection_dim=s["hidden"], hidden_size=s["hidden"])
+    for c in (config, config.text_config):
+        for k, v in specials.items():
+            setattr(c, k, v)
+    images = tf.SiglipImageProcessor(size={"height": side, "width": side}, image_seq_length=(side // 14) ** 2)
+    return tf.PaliGemmaForConditionalGeneration(config), dict(
+        tokenizer=tokenizer, image_processor=images, template=None,
+        processor=dict(processor_class="PaliGemmaProcessor"))
+
+
 def _internvl(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, Any]]:
     """InternVL 3: an InternViT tower with pixel-shuffle, tiles of a fixed size, a Qwen2 language model."""
     import transformers as tf
@@ -378,9 +474,10 @@ def _internvl(kind: str, s: dict[str, int], size: str) -> tuple[Any, dict[str, A
 
 
 BUILDERS: dict[str, Callable[[str, dict[str, int], str], tuple[Any, dict[str, Any]]]] = {
-    "llava": _llava, "llava_onevision": _llava, "qwen2_vl": _qwen_vl, "qwen2_5_vl": _qwen_vl, "qwen3_vl": _qwen_vl,
-    "qwen3_5": _qwen_vl,
-    "idefics3": _idefics3, "gemma3": _gemma3, "mllama": _mllama, "internvl": _internvl,
+    "llava": _llava, "llava_next": _llava, "llava_onevision": _llava,
+    "qwen2_vl": _qwen_vl, "qwen2_5_vl": _qwen_vl, "qwen3_vl": _qwen_vl, "qwen3_5": _qwen_vl,
+    "idefics3": _idefics3, "smolvlm": _idefics3, "gemma3": _gemma3, "mllama": _mllama, "internvl": _internvl,
+    "mistral3": _mistral3, "paligemma": _paligemma,
 }
 
 
@@ -410,5 +507,6 @@ def save_processor(parts: dict[str, Any], folder: Path) -> None:
     """The processor's files as the processor itself saves them."""
     parts["tokenizer"].save_pretrained(folder)
     parts["image_processor"].save_pretrained(folder)
-    (folder / "chat_template.jinja").write_text(parts["template"])
+    if parts["template"] is not None:
+        (folder / "chat_template.jinja").write_text(parts["template"])
     (folder / "processor_config.json").write_text(json.dumps(parts["processor"]))

@@ -22,6 +22,7 @@ from vc_curate.evaluate.labels import LabelsError
 from vc_curate.inputs import read_uri_bytes
 from vc_curate.scorer import resolve_device
 from vc_curate.scorers.lmm.loading import load, resolve_dtype
+from vc_curate.scorers.lmm.prompts import use_recipe_template
 from vc_curate.scorers.lmm.recipes import recipe_for
 from vc_curate.scorers.lmm.scorer import processor_long_side
 from vc_curate.training.labels import LabelSet, read_label_set
@@ -196,6 +197,7 @@ def train(config: TrainConfig, log: Callable[[str], None] = lambda m: print(m, f
                       dtype=resolve_dtype(config.dtype, device), device=device,
                       trust_remote_code=config.trust_remote_code)
         recipe = recipe_for(loaded.model_type, config.recipe)
+        use_recipe_template(loaded.processor, recipe)
         stage = STAGES[config.stage](labels, recipe, loaded.processor)
     except (ValueError, OSError) as exc:
         raise TrainingError(str(exc).strip().splitlines()[0]) from None

@@ -5,6 +5,10 @@ Stock architectures only (`AutoModelForImageTextToText`), safetensors only, remo
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import inspect
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,8 +68,7 @@ def load(model: str, *, revision: str | None, adapter: str | None, dtype: torch.
             "or pass --trust-remote-code if you trust the model's own code")
     processor = load_processor(model, **common)
     try:
-        net = AutoModelForImageTextToText.from_pretrained(
-            model, dtype=dtype, use_safetensors=True, attn_implementation="sdpa", **common)
+        net = _from_pretrained(AutoModelForImageTextToText, model, dtype=dtype, use_safetensors=True, **common)
     except OSError as exc:
         raise ModelLoadError(
             f"cannot load the weights of model {model!r}: {_first_line(exc)}; only *.safetensors weights are "
@@ -77,40 +80,107 @@ def load(model: str, *, revision: str | None, adapter: str | None, dtype: torch.
     return Loaded(net, processor, config.model_type, rev)
 
 
+def _from_pretrained(auto: Any, model: str, **kwargs: Any) -> Any:
+    """The model with SDPA attention, or eager where its layers have no SDPA path (Gemma 2's soft-capped
+    attention, PaliGemma 2's language model); both take the 4-D masks the scorer builds."""
+    try:
+        return auto.from_pretrained(model, attn_implementation="sdpa", **kwargs)
+    except ValueError as exc:
+        if "scaled_dot_product_attention" not in str(exc):
+            raise
+    return auto.from_pretrained(model, attn_implementation="eager", **kwargs)
+
+
 def load_processor(model: str, **common: Any) -> Any:
     """`AutoProcessor`; where torchvision is missing (transformers builds video processors only with it), the
-    same processor class without its video half, every saved setting kept."""
+    same processor class without its video half, every saved setting kept. PaliGemma's leaves the newline that
+    closes its prompts to the chat template (`PROMPT_ENDS`)."""
     from transformers import AutoProcessor
 
     try:
-        return AutoProcessor.from_pretrained(model, **common)
+        return _prompt_end_from_template(AutoProcessor.from_pretrained(model, **common))
     except (ImportError, OSError, ValueError) as exc:
         if "torchvision" not in str(exc).lower():
             hint = "" if isinstance(exc, ImportError) else f"; {_hint(model)}"
             raise ModelLoadError(f"cannot load the processor of model {model!r}: {_first_line(exc)}{hint}") from None
     try:
-        return _images_only_processor(model, **common)
+        return _prompt_end_from_template(_images_only_processor(model, **common))
     except (ImportError, OSError, ValueError) as exc:
         raise ModelLoadError(f"the processor of model {model!r} needs torchvision for more than its video half "
                              f"({_first_line(exc)}); install torchvision (the model's files are complete)") from None
 
 
+# Processors that close every prompt with a fixed text after all the text they are given (PaliGemma's newline,
+# after which the answer follows): a prefix processed alone would end with it, and no answer stem could follow.
+PROMPT_ENDS = {"PaliGemmaProcessor": "\n"}
+
+
+def _prompt_end_from_template(processor: Any) -> Any:
+    """Such a processor, changed to leave that end to the chat template (which writes it where the prompt
+    ends, before any answer stem); the rest of its layout (image tokens, BOS after them) is its own."""
+    end = PROMPT_ENDS.get(type(processor).__name__)
+    if end is None:
+        return processor
+    base = type(processor)
+
+    class EndFromTemplate(base):
+        def prepare_inputs_layout(self, images: Any = None, text: Any = None, **kwargs: Any) -> Any:
+            images, text, *rest = super().prepare_inputs_layout(images=images, text=text, **kwargs)
+            if images is not None and text is not None:
+                text = [t.removesuffix(end) for t in text]
+            return (images, text, *rest)
+
+    EndFromTemplate.__name__ = EndFromTemplate.__qualname__ = base.__name__
+    processor.__class__ = EndFromTemplate
+    return processor
+
+
 def _images_only_processor(model: str, **common: Any) -> Any:
     """The family's processor class without its video processor (which transformers builds only with
     torchvision), loaded through the class's own `from_pretrained` so every saved setting is kept."""
-    import transformers
-    from transformers import AutoConfig
+    from transformers import AutoConfig, ProcessorMixin
     from transformers.models.auto.processing_auto import PROCESSOR_MAPPING_NAMES
 
-    base = getattr(transformers, PROCESSOR_MAPPING_NAMES[AutoConfig.from_pretrained(model, **common).model_type])
+    base = _processor_class(PROCESSOR_MAPPING_NAMES[AutoConfig.from_pretrained(model, **common).model_type])
 
     class ImagesOnly(base):
         @classmethod
         def get_attributes(cls) -> list[str]:
             return [a for a in super().get_attributes() if "video" not in a]
 
+        def apply_chat_template(self, conversation: Any, chat_template: str | None = None, **kwargs: Any) -> Any:
+            # A family's own override adds only video defaults (SmolVLM's reads its video processor's frame
+            # rate); without the video half, the generic rendering is all of it.
+            return ProcessorMixin.apply_chat_template(self, conversation, chat_template, **kwargs)
+
     ImagesOnly.__name__ = ImagesOnly.__qualname__ = base.__name__
-    return ImagesOnly.from_pretrained(model, **common)
+    # A class whose __init__ requires a video processor (SmolVLM's) is given none.
+    required = inspect.signature(base.__init__).parameters.get("video_processor")
+    none = {"video_processor": None} if required and required.default is inspect.Parameter.empty else {}
+    return ImagesOnly.from_pretrained(model, **none, **common)
+
+
+def _processor_class(name: str) -> type:
+    """The processor class `name`. Where transformers offers only a placeholder because the class's module
+    imports helpers from the family's torchvision image processor module (Pixtral's processor imports
+    `get_resize_output_image_size`), the module is imported with the family's PIL image processor module,
+    which defines the same helpers, standing in for that one during the import."""
+    import transformers
+    from transformers import ProcessorMixin
+
+    found = getattr(transformers, name)
+    if isinstance(found, type) and issubclass(found, ProcessorMixin):
+        return found
+    package, leaf = found.__module__.rsplit(".", 1)
+    family = leaf.removeprefix("processing_")
+    torchvision_module, pil_module = f"{package}.image_processing_{family}", f"{package}.image_processing_pil_{family}"
+    if torchvision_module in sys.modules or importlib.util.find_spec(pil_module) is None:
+        return found  # nothing to stand in with: loading it raises transformers' own error, naming torchvision
+    sys.modules[torchvision_module] = importlib.import_module(pil_module)
+    try:
+        return getattr(importlib.import_module(found.__module__), name)
+    finally:
+        del sys.modules[torchvision_module]
 
 
 def _with_adapter(net: Any, adapter: str, revision: str | None) -> Any:

@@ -72,6 +72,12 @@ def plan_prompts(recipe: Recipe, processor: Any) -> PromptPlan:
     return PromptPlan(prefix, special, levels, numbers, suffixes[-1])
 
 
+def use_recipe_template(processor: Any, recipe: Recipe) -> None:
+    """Give a processor that ships no chat template (PaliGemma's) the recipe's, if it has one."""
+    if recipe.chat_template and not (getattr(processor, "chat_template", None) or processor.tokenizer.chat_template):
+        processor.chat_template = recipe.chat_template
+
+
 def starts_with_bos(tokenizer: Any, text: str) -> bool:
     """Whether a rendered chat already begins with BOS, so tokenizing must not add a second one (as
     transformers' own `apply_chat_template(tokenize=True)` does)."""
@@ -91,7 +97,7 @@ def render(processor: Any, question: str, *, system: str | None = None, images: 
     template = getattr(processor, "chat_template", None) or processor.tokenizer.chat_template
     if template is None:
         raise ValueError("the model's processor has no chat template; use a checkpoint that ships one "
-                         "(chat_template.jinja or chat_template.json)")
+                         "(chat_template.jinja or chat_template.json) or a recipe with a chat_template")
     prompt = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False, **dict(options))
     if not stem:
         return prompt

@@ -25,7 +25,7 @@ from vc_curate.scorers.lmm.prompts import LEVEL_VALUES, Suffix
 # is type 0) and Mllama's cross-attention mask (text after the prefix sees the images its last token sees).
 PER_TOKEN_KEYS = ("mm_token_type_ids", "token_type_ids", "cross_attention_mask")
 CARRIED_KEYS = ("cross_attention_mask",)
-SKIP_KEYS = ("input_ids", "attention_mask") + PER_TOKEN_KEYS
+SKIP_KEYS = ("input_ids", "attention_mask", "labels") + PER_TOKEN_KEYS  # labels: PaliGemma returns training labels
 
 
 @dataclass(slots=True)

@@ -89,6 +89,7 @@ class Recipe:
     template_options: tuple[tuple[str, object], ...] = ()  # chat-template keywords, e.g. ("add_vision_id", True)
     min_pixels: int | None = None  # pixel budget per image for dynamic-resolution processors (None: the model's)
     max_pixels: int | None = None
+    chat_template: str | None = None  # Jinja chat template for models that ship none (PaliGemma)
 
     def __post_init__(self) -> None:
         fields = [r.field for r in self.ratings]
@@ -140,6 +141,11 @@ _Q_SIT_PROMPT = (
     "Excellent, Good, Fair, Poor, and Bad (from high to low). \nHow would you rate the quality of this image?")
 _AUTHENTICITY = Choice("Is this image AI-generated rather than a real photograph? Answer yes or no.", "",
                        positive=("Yes", "yes"), negative=("No", "no"))
+_PALIGEMMA_TEMPLATE = (
+    "{% for message in messages %}{% for part in message['content'] %}{% if part['type'] == 'image' %}<image>"
+    "{% endif %}{% endfor %}{% endfor %}{% for message in messages %}{% for part in message['content'] %}"
+    "{% if part['type'] == 'text' %}{{ part['text'] }}{{ '\\n' if message['role'] == 'user' else ' ' }}{% endif %}"
+    "{% endfor %}{% endfor %}")
 _CRITIQUE = ("Describe the visual quality of this image in two or three sentences: its sharpness, exposure, "
              "colour, noise and any visible artefacts.")
 
@@ -153,7 +159,11 @@ RECIPES: dict[str, Recipe] = {
         # without the keyword ignore it.
         Recipe("visualcritic", _levels(), _AUTHENTICITY, _CRITIQUE, template_options=_NO_THINKING,
                families=("llava", "llava_next", "llava_onevision", "qwen2_vl", "qwen2_5_vl", "qwen3_vl",
-                         "idefics3", "smolvlm", "gemma3", "mistral3", "paligemma")),
+                         "idefics3", "smolvlm", "gemma3", "mistral3")),
+        # The same questions for PaliGemma, which ships no chat template: rendered as its processor lays a prompt
+        # out (images, BOS added by the processor, the text, the newline that ends a prompt), then the stem.
+        Recipe("visualcritic-paligemma", _levels(), _AUTHENTICITY, _CRITIQUE, families=("paligemma",),
+               chat_template=_PALIGEMMA_TEMPLATE),
         # For critics fine-tuned to answer with a score: generated, parsed, mapped to 0..100.
         Recipe("visualcritic-number", _numbers(), _AUTHENTICITY, _CRITIQUE, template_options=_NO_THINKING),
         # Q-Align's rule (Wu et al., ICML 2024) for any instruction model: quality only, five words weighted 5..1.
@@ -211,8 +221,8 @@ def recipe_from_json(path: Path) -> Recipe:
         )
         a = data["authenticity"]
         choice = Choice(a["question"], a.get("stem", ""), tuple(a["positive"]), tuple(a["negative"]))
-        extra = {k: data[k] for k in ("system", "critique_tokens", "number_tokens", "min_pixels", "max_pixels")
-                 if k in data}
+        extra = {k: data[k] for k in ("system", "critique_tokens", "number_tokens", "min_pixels", "max_pixels",
+                                      "chat_template") if k in data}
         if "template_options" in data:
             extra["template_options"] = tuple(sorted(dict(data["template_options"]).items()))
         return Recipe(data.get("name", path.stem), ratings, choice, data["critique"], **extra)

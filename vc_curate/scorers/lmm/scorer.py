@@ -18,7 +18,7 @@ from vc_curate.scorers.lmm.critique import compose_critique
 from vc_curate.scorers.lmm.budget import set_pixel_budget
 from vc_curate.scorers.lmm.loading import load, resolve_dtype
 from vc_curate.scorers.lmm.packing import choose_pass
-from vc_curate.scorers.lmm.prompts import plan_prompts
+from vc_curate.scorers.lmm.prompts import plan_prompts, use_recipe_template
 from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, sample
 from vc_curate.scorers.lmm.recipes import DEFAULT_RECIPE, Number, parse_number, recipe_for
 
@@ -59,6 +59,7 @@ class LMMScorer(Scorer):
                       trust_remote_code=opts.trust_remote_code)
         self.model, self.processor, self.revision = loaded.model, loaded.processor, loaded.revision
         self.recipe = recipe_for(loaded.model_type, opts.recipe)
+        use_recipe_template(self.processor, self.recipe)
         self.fills = (*(r.field for r in self.recipe.ratings), "ai_generated", "critique")  # what this recipe rates
         set_pixel_budget(self.processor.image_processor, opts.image_min_pixels, opts.image_max_pixels, self.recipe)
         self.plan = plan_prompts(self.recipe, self.processor)

@@ -10,7 +10,9 @@ import pytest
 from tests.conftest import encode, scene
 from tests.support.lmm_checkpoints import KINDS, build_checkpoint
 
-PACKED_KINDS = tuple(k for k in KINDS if k not in ("qwen3_5", "mllama"))  # the rest is scored plainly
+CACHED_KINDS = ("qwen3_5", "mllama")  # one pass per question, each continuing the cached image prefix
+PLAIN_KINDS = ("paligemma",)  # one whole pass per question (a prefix LM: the prompt attends both ways)
+PACKED_KINDS = tuple(k for k in KINDS if k not in CACHED_KINDS + PLAIN_KINDS)
 
 
 @pytest.fixture(scope="session")
@@ -32,12 +34,13 @@ def scorers(checkpoints):
 
 @pytest.fixture(scope="session")
 def short_recipe(tmp_path_factory) -> str:
-    """The default recipe with a short critique cap, as a JSON recipe file (also exercises that path)."""
+    """The default recipe with a short critique cap and PaliGemma's chat template (used only by models that ship
+    none), as a JSON recipe file (also exercises that path)."""
     from dataclasses import asdict
 
     from vc_curate.scorers.lmm.recipes import RECIPES
 
-    data = asdict(RECIPES["visualcritic"]) | {"name": "short", "critique_tokens": 6}
+    data = asdict(RECIPES["visualcritic-paligemma"]) | {"name": "short", "critique_tokens": 6}
     path = tmp_path_factory.mktemp("recipe") / "short.json"
     path.write_text(json.dumps(data))
     return str(path)

@@ -8,7 +8,7 @@ from PIL import Image
 
 from tests.conftest import scene
 from tests.support.lmm_checkpoints import KINDS
-from tests.vc_curate.scorers.lmm.conftest import PACKED_KINDS, mixed_images
+from tests.vc_curate.scorers.lmm.conftest import PACKED_KINDS, PLAIN_KINDS, mixed_images
 from vc_curate import load_scorer
 from vc_curate.decode import decode_bytes
 from vc_curate.record import SCORES
@@ -40,8 +40,10 @@ def test_prefix_and_suffixes_tokenize_as_the_whole_prompt_with_one_bos(scorers, 
         whole = scorer.processor(images=[image], text=[text], add_special_tokens=scorer.plan.special,
                                  return_tensors="pt")["input_ids"][0]
         assert whole.tolist() == prepared.ids.tolist() + list(suffix.ids)
-    if tok.bos_token_id is not None:
-        assert prepared.ids.tolist().count(tok.bos_token_id) == 1 and prepared.ids[0] == tok.bos_token_id
+    if tok.bos_token_id is not None:  # first, or first after the image (PaliGemma's layout)
+        image = tok.convert_tokens_to_ids(scorer.processor.image_token)
+        assert prepared.ids.tolist().count(tok.bos_token_id) == 1
+        assert next(i for i in prepared.ids.tolist() if i != image) == tok.bos_token_id
 
 
 @pytest.mark.parametrize("kind", ["idefics3", "gemma3"])
@@ -53,12 +55,13 @@ def test_templates_that_write_bos_are_not_given_a_second(scorers, kind):
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_scores_equal_one_plain_forward_per_question(scorers, kind):
-    """Packed where the family packs (checked at load), plain elsewhere: both read what the model card reads."""
+    """Packed where the family packs (checked at load), over a cached prefix or plain elsewhere: each reads what
+    the model card reads."""
     scorer = scorers[kind]
     assert scorer.packed == (kind in PACKED_KINDS)
     images = [scene((120, 80), seed=1), scene((64, 160), seed=2), scene((90, 90), seed=3)]
     prepared = [scorer.prepare(decode_bytes(_png(im))) for im in images]
-    assert scorer.rate is (rate if scorer.packed else rate_cached)
+    assert scorer.rate is (rate if scorer.packed else rate_plain if kind in PLAIN_KINDS else rate_cached)
     got = scorer.rate(scorer.model, prepared, scorer.plan.levels, scorer.pad_id)
     for image, values in zip(images, got):
         for suffix in scorer.plan.levels:
@@ -83,14 +86,17 @@ def test_batch_1_and_batch_n_agree_and_runs_are_deterministic(scorers, kind):
     assert [r.to_dict() for r in scorer.score(inputs, batch_size=3)] == [r.to_dict() for r in again]
 
 
-@pytest.mark.parametrize("kind", ["qwen3_5", "mllama"])
-def test_families_that_cannot_pack_are_scored_plainly_with_one_warning(checkpoints, kind):
+@pytest.mark.parametrize("kind, why", [("qwen3_5", "linear-attention"), ("mllama", "cross-attention"),
+                                       ("paligemma", "prefix-LM")])
+def test_families_that_cannot_pack_are_scored_plainly_with_one_warning(checkpoints, kind, why):
     with pytest.warns(UserWarning, match="one forward pass per question") as caught:
         scorer = load_scorer("lmm", model=checkpoints[kind], device="cpu", dtype="float32")
-    assert len([w for w in caught if "lmm:" in str(w.message)]) == 1
-    message = str(caught[0].message)
-    assert not scorer.packed and ("linear-attention" in message or "cross-attention" in message)
-    assert scorer.rate is rate_cached and "continues the cached image prefix" in message
+    (message,) = [str(w.message) for w in caught if "lmm:" in str(w.message)]
+    assert not scorer.packed and why in message
+    if kind in PLAIN_KINDS:  # the questions change how the prompt before them is read: no cache can be shared
+        assert scorer.rate is rate_plain and "the image is encoded for each question" in message
+    else:
+        assert scorer.rate is rate_cached and "continues the cached image prefix" in message
 
 
 def test_a_failed_probe_switches_to_per_question_passes_with_one_warning(checkpoints, scorers, monkeypatch):

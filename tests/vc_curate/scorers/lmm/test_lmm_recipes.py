@@ -41,6 +41,9 @@ def test_default_recipe_per_family():
     assert recipe_for("qwen2_vl").name == "visualcritic"
     assert recipe_for("some_new_family").name == "visualcritic"
     assert recipe_for("llava", "visualcritic-number").name == "visualcritic-number"
+    paligemma = recipe_for("paligemma")  # the same questions, with a chat template (PaliGemma ships none)
+    assert paligemma.name == "visualcritic-paligemma" and paligemma.chat_template
+    assert paligemma.ratings == recipe_for("llava").ratings
     with pytest.raises(ValueError, match="unknown recipe"):
         recipe_for("llava", "nope")
 
@@ -54,7 +57,9 @@ def test_recipe_from_json_and_its_errors(tmp_path):
             "authenticity": {"question": "AI?", "positive": ["Yes"], "negative": ["No"]}}
     path.write_text(json.dumps(data))
     recipe = recipe_for("llava", str(path))
-    assert recipe.name == "mine" and isinstance(recipe.ratings[-1], Number)
+    assert recipe.name == "mine" and isinstance(recipe.ratings[-1], Number) and recipe.chat_template is None
+    path.write_text(json.dumps(data | {"chat_template": "{{ messages }}"}))
+    assert recipe_from_json(path).chat_template == "{{ messages }}"
     path.write_text(json.dumps({"ratings": ratings[:2], **{k: data[k] for k in ("critique", "authenticity")}}))
     assert [r.field for r in recipe_from_json(path).ratings] == ["quality", "brightness"]  # the rest stay null
     for wrong in (ratings[1:], ratings + ratings[:1], [*ratings, dict(q, field="colour")]):

@@ -52,6 +52,7 @@ def test_version_names_model_and_revision(scorers):
 def test_decode_size_follows_the_processor(scorers):
     assert scorers["llava"].decode_options().long_side == 112  # 56 px crop: allow a 2:1 aspect ratio
     assert scorers["qwen2_vl"].decode_options().long_side == 224  # a budget of 112*112 pixels
+    assert scorers["llava_next"].decode_options().long_side == 112  # its largest tiling, 2x2 tiles of 56 px
 
 
 @pytest.mark.parametrize("name", ["sd_webui_parameters.png", "no_manifest.jpg"])
@@ -177,9 +178,49 @@ def test_pixel_budget_follows_the_recipe_and_is_refused_where_the_size_is_fixed(
 
 
 def test_processors_keep_their_saved_settings_without_torchvision(scorers):
+    import importlib.util
+    import sys
+
     assert scorers["llava_onevision"].processor.num_image_tokens == 16  # from processor_config.json
     assert scorers["internvl"].processor.image_seq_length == 4
     assert type(scorers["qwen2_vl"].processor).__name__ == "Qwen2VLProcessor"
+    smol = scorers["smolvlm"].processor
+    assert type(smol).__name__ == "SmolVLMProcessor" and smol.image_seq_len == 4
+    assert smol.image_processor.do_image_splitting and smol.image_processor.max_image_size == {"longest_edge": 56}
+    pixtral = scorers["mistral3"].processor
+    assert type(pixtral).__name__ == "PixtralProcessor"
+    assert (pixtral.patch_size, pixtral.spatial_merge_size) == (14, 2)
+    if importlib.util.find_spec("torchvision") is None:  # the PIL module stood in only while Pixtral's was imported
+        assert "transformers.models.pixtral.image_processing_pixtral" not in sys.modules
+
+
+def test_smolvlm_splits_an_image_into_tiles_and_a_global_view(scorers):
+    from vc_curate.decode import decode_bytes
+
+    scorer = scorers["smolvlm"]
+    prepared = scorer.prepare(decode_bytes(encode(scene((200, 120)), "PNG"), scorer.decode_options()))
+    tokens = scorer.processor.tokenizer.convert_ids_to_tokens(prepared.ids.tolist())
+    assert {"<row_1_col_1>", "<row_1_col_2>", "<row_2_col_2>", "<global-img>"} <= set(tokens)
+    assert tokens.count("<image>") == 5 * scorer.processor.image_seq_len  # four tiles and the whole image
+
+
+def test_paligemma_is_given_its_recipes_template_and_reads_its_processors_own_prompt(scorers, checkpoints):
+    """The scorer's prompt is what PaliGemma's own processor makes of the question (image tokens, BOS, the
+    question, the closing newline), followed by the answer's stem; its attention is eager (Gemma 2 has no SDPA)."""
+    from transformers import PaliGemmaProcessor
+
+    from vc_curate.decode import decode_bytes
+
+    scorer = scorers["paligemma"]
+    assert scorer.recipe.name == "visualcritic-paligemma" and scorer.version.endswith("recipe=visualcritic-paligemma")
+    assert scorer.model.config.get_text_config()._attn_implementation == "eager"
+    image = scene((120, 80))
+    prepared = scorer.prepare(decode_bytes(encode(image, "PNG"), scorer.decode_options()))
+    own = PaliGemmaProcessor.from_pretrained(checkpoints["paligemma"])
+    for suffix in scorer.plan.levels:
+        asked = own(images=[image], text=["<image>" + suffix.question.question], return_tensors="pt")
+        stem = own.tokenizer(suffix.question.stem, add_special_tokens=False)["input_ids"]
+        assert prepared.ids.tolist() + list(suffix.ids) == asked["input_ids"][0].tolist() + stem
 
 
 def test_a_processor_that_needs_torchvision_for_images_says_so(checkpoints, monkeypatch):
