@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 BLOCK = 4  # side of the blocks that global statistics are computed on
+CLIPPED_LUMA = (0.5, 254.5)  # luma (0..255) at or beyond which a pixel is clipped to black or white
 
 
 def _flat(x: torch.Tensor) -> torch.Tensor:
@@ -82,8 +83,8 @@ def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None, size: int = 
 
     Contrast-invariant: it compares the image's own neighbour differences before and after a box blur.
     Returns (N, 2): the vertical and the horizontal direction, so one-directional motion blur shows.
-    Given the noise sigma, half the neighbour differences that white noise alone would explain
-    (2 sigma / sqrt(pi) per pixel, removed by the re-blur) are discounted first, so noise reads less as detail.
+    Given the noise sigma, the neighbour differences that white noise alone would explain (2 sigma / sqrt(pi)
+    per pixel, all removed by the re-blur) are discounted first, so that noise does not read as detail.
     """
     results = []
     for dim in (2, 3):
@@ -94,8 +95,8 @@ def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None, size: int = 
         s_f = _flat(d_f).nansum(1)
         s_v = _flat((d_f - d_b).clamp_min(0)).nansum(1)
         if noise is not None:
-            expected = 0.5 * noise * (2 / math.pi**0.5) * (~_flat(d_f).isnan()).sum(1)
-            expected = torch.minimum(expected, 0.5 * s_v)
+            expected = noise * (2 / math.pi**0.5) * (~_flat(d_f).isnan()).sum(1)
+            expected = torch.minimum(expected, 0.9 * s_v)  # what is left is never all noise
             s_f, s_v = s_f - expected, s_v - expected
         results.append(torch.where(s_f > 1e-6, 1 - s_v / s_f.clamp_min(1e-6), torch.ones_like(s_f)))
     return torch.stack(results, 1)
@@ -111,18 +112,23 @@ def haar_hh(y: torch.Tensor) -> torch.Tensor:
 def noise_sigma(y: torch.Tensor, flat_share: float = 0.25) -> torch.Tensor:
     """Noise sigma (luma units) from the finest diagonal Haar band, the band wavelet noise estimators use
     (Donoho & Johnstone 1994): its RMS over the quarter of 8x8-pixel blocks where it is lowest, as
-    block-based estimators do (Lee & Hoppel 1989), so that texture and edges are not taken for noise."""
+    block-based estimators do (Lee & Hoppel 1989), so that texture and edges are not taken for noise.
+    Blocks that touch black or white are left out: clipping flattens noise, it does not remove it.
+    0 where no block is left."""
     hh = haar_hh(y)
     energy = _flat(F.avg_pool2d(hh * hh, BLOCK))  # per 8x8 pixel block; NaN at the padding
-    energy = torch.where(energy.isnan(), torch.full_like(energy, float("inf")), energy)
-    valid = (~energy.isinf()).sum(1).clamp_min(1)
+    even = y[..., : hh.shape[-2] * 2, : hh.shape[-1] * 2]
+    clipped = _flat((F.max_pool2d(even, 2 * BLOCK) >= CLIPPED_LUMA[1]) | (block_min(even) <= CLIPPED_LUMA[0]))
+    energy = torch.where(energy.isnan() | clipped, torch.full_like(energy, float("inf")), energy)
+    found = (~energy.isinf()).sum(1)
+    valid = found.clamp_min(1)
     k = (valid.float() * flat_share).ceil().long().clamp_min(1)
     ordered = energy.sort(1).values
     # mean energy of the flattest blocks, as an RMS sigma
     idx = torch.arange(ordered.shape[1], device=y.device).expand_as(ordered)
     take = idx < k[:, None]
     sel = torch.where(take, ordered, torch.zeros_like(ordered)).sum(1) / k
-    return sel.clamp_min(0).sqrt()
+    return torch.where(found > 0, sel, torch.zeros_like(sel)).clamp_min(0).sqrt()
 
 
 def block_min(x: torch.Tensor, size: int = 2 * BLOCK) -> torch.Tensor:

@@ -67,9 +67,8 @@ class ClassicScorer(Scorer):
         batch = torch.full((len(items), 3, h, w), float("nan"), dtype=torch.float32, device=self.device)
         for i, p in enumerate(items):
             _, ph, pw = p.pixels.shape
-            pixels = p.pixels.to(self.device, non_blocking=True).float() / 255.0
-            batch[i, :, MARGIN : MARGIN + ph, MARGIN : MARGIN + pw] = pixels
-        return batch
+            batch[i, :, MARGIN : MARGIN + ph, MARGIN : MARGIN + pw] = p.pixels.to(self.device, non_blocking=True)
+        return batch.div_(255.0)  # in place: the NaN margin stays NaN
 
     @torch.inference_mode()
     def measure(self, items: list[_Prepared]) -> Measurements:
