@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import encode, scene
 from tests.support.lmm_checkpoints import KINDS, build_checkpoint
 
-PACKED_KINDS = tuple(k for k in KINDS if k not in ("qwen3_5", "mllama"))  # the rest is scored plainly
+PACKED_KINDS = tuple(k for k in KINDS if k not in ("qwen3_5", "mllama"))  # the rest cannot pack (the cached pass)
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,9 @@ from tests.conftest import encode, scene
 from tests.vc_curate.scorers.lmm.conftest import mixed_images
 from vc_curate import load_scorer
 from vc_curate.decode import decode_bytes
+from vc_curate.scorers.lmm.generation import sample
 from vc_curate.scorers.lmm.prompts import plan_prompts
-from vc_curate.scorers.lmm.rating import _read, sample
+from vc_curate.scorers.lmm.rating import read_levels
 from vc_curate.scorers.lmm.recipes import RECIPES, parse_number
 
 # VisualQuality-R1 (Wu et al., 2025), as its authors' README prompts Qwen2.5-VL-7B, with add_vision_id=True.
@@ -122,7 +123,7 @@ def test_q_align_rule_is_the_expected_level_of_five_words(scorers):
     # P(excellent)=0.5, P(good)=0.25, P(fair)=0.25: Q-Align's weights 5,4,3 -> 4.25 on 1..5 -> 81.25 on 0..100
     for word_id, p in zip(quality.word_ids, (0.5, 0.25, 0.25)):
         logits[0, 0, word_id] = math.log(p)
-    assert _read(logits, (quality,), 1)[0]["quality"] == pytest.approx(81.25)
+    assert read_levels(logits, (quality,), 1)[0]["quality"] == pytest.approx(81.25)
 
 
 def test_quality_only_recipe_leaves_attributes_null(checkpoints):
