@@ -44,10 +44,10 @@ def authors_loop(scorer, images: list[bytes], batch_size: int) -> float:
     processor.tokenizer.padding_side = "left"
     values = torch.tensor(LEVEL_VALUES, device=model.device)
 
-    def run(batch: list[bytes]) -> None:
+    def run(batch: list[bytes]) -> None:  # one image per prompt, nested as every family's processor takes it
         pil = [Image.fromarray(decode_bytes(data, scorer.decode_options()).pixels) for data in batch]
         for s in plan.levels:
-            enc = processor(images=pil, text=[plan.prefix + s.text] * len(pil), padding=True,
+            enc = processor(images=[[im] for im in pil], text=[plan.prefix + s.text] * len(pil), padding=True,
                             add_special_tokens=plan.special, return_tensors="pt").to(model.device)
             enc = {k: v.to(model.dtype) if v.is_floating_point() else v for k, v in enc.items()}
             with torch.inference_mode():
