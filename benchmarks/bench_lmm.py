@@ -9,6 +9,7 @@ weights); speed does.
     python benchmarks/bench_lmm.py                                  # CPU, tiny Qwen2-VL
     python benchmarks/bench_lmm.py --kind llava --images 32
     python benchmarks/bench_lmm.py --device cuda --size 1b --batch-sizes 8 16 32 --images 256
+    python benchmarks/bench_lmm.py --kind gemma3 --passes packed cached    # both shared passes, same run
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkpoint b
 from tests.support.lmm_checkpoints import KINDS, build_checkpoint  # noqa: E402
 from vc_curate import load_scorer  # noqa: E402
 from vc_curate.decode import decode_bytes  # noqa: E402
+from vc_curate.scorers.lmm.cached import rate_cached  # noqa: E402
 from vc_curate.scorers.lmm.prompts import LEVEL_VALUES  # noqa: E402
+from vc_curate.scorers.lmm.rating import rate, rate_plain  # noqa: E402
 
 PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos"
+PASSES = {"cached": rate_cached, "packed": rate, "plain": rate_plain}  # how the scorer rates (packing.choose_pass)
 
 
 def authors_loop(scorer, images: list[bytes], batch_size: int) -> float:
@@ -40,10 +44,10 @@ def authors_loop(scorer, images: list[bytes], batch_size: int) -> float:
     processor.tokenizer.padding_side = "left"
     values = torch.tensor(LEVEL_VALUES, device=model.device)
 
-    def run(batch: list[bytes]) -> None:
+    def run(batch: list[bytes]) -> None:  # one image per prompt, nested as every family's processor takes it
         pil = [Image.fromarray(decode_bytes(data, scorer.decode_options()).pixels) for data in batch]
         for s in plan.levels:
-            enc = processor(images=pil, text=[plan.prefix + s.text] * len(pil), padding=True,
+            enc = processor(images=[[im] for im in pil], text=[plan.prefix + s.text] * len(pil), padding=True,
                             add_special_tokens=plan.special, return_tensors="pt").to(model.device)
             enc = {k: v.to(model.dtype) if v.is_floating_point() else v for k, v in enc.items()}
             with torch.inference_mode():
@@ -91,6 +95,9 @@ def main() -> None:
     p.add_argument("--images", type=int, default=48, help="images per measurement (photos repeated)")
     p.add_argument("--baseline-images", type=int, default=16, help="images for the authors' loop")
     p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--passes", nargs="+", choices=list(PASSES), default=None,
+                   help="measure the scorer with each of these passes (default: the one it chose at load; a "
+                        "pass the probe did not check is assumed exact here)")
     args = p.parse_args()
 
     photos = sorted(PHOTOS.glob("*.jpg"))
@@ -102,15 +109,18 @@ def main() -> None:
         folder = build_checkpoint(args.kind, Path(tmp) / args.kind, size=args.size)
         scorer = load_scorer("lmm", model=str(folder), device=args.device, dtype=args.dtype, workers=args.workers)
         params = sum(p.numel() for p in scorer.model.parameters()) / 1e6
+        chosen = next(name for name, fn in PASSES.items() if fn is scorer.rate)
         print(f"{args.kind} {args.size}: {params:.1f}M parameters, {scorer.model.dtype}, on {scorer.device}, "
               f"decode long side {scorer.decode_options().long_side}, built and loaded in "
-              f"{time.perf_counter() - t0:.1f} s; {len(photos)} photos of 0.7-16 MP")
+              f"{time.perf_counter() - t0:.1f} s; {len(photos)} photos of 0.7-16 MP; {chosen} pass chosen")
         for bs in args.batch_sizes:
             base = authors_loop(scorer, [p.read_bytes() for p in paths[:args.baseline_images]], bs)
-            rate, peak = ours(scorer, [str(p) for p in paths], bs)
-            mem = f", peak GPU memory {peak:.2f} GiB" if peak is not None else ""
-            print(f"batch {bs:3d}: authors' loop {base:.2f} images/s; lmm scorer {rate:.2f} images/s "
-                  f"({rate / base:.1f}x){mem}")
+            for name in args.passes or [chosen]:
+                scorer.rate = PASSES[name]
+                rate, peak = ours(scorer, [str(p) for p in paths], bs)
+                mem = f", peak GPU memory {peak:.2f} GiB" if peak is not None else ""
+                print(f"batch {bs:3d}: authors' loop {base:.2f} images/s; lmm scorer, {name} pass, {rate:.2f} "
+                      f"images/s ({rate / base:.1f}x){mem}", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ script needs nothing beside the repository. For each batch size it prints full r
 the default recipe) and peak GPU memory, next to the authors' batched single-question loop at the same
 resolution. Scores mean nothing (random weights); speed does.
 
-    python benchmarks/device_lmm.py                       # ~1B, batch sizes 8 16 32 64
+    python benchmarks/device_lmm.py                       # ~1B, batch sizes 8 16 32 64, the pass chosen at load
+    python benchmarks/device_lmm.py --passes cached packed --batch-sizes 16 64   # both shared passes
     python benchmarks/device_lmm.py --size tiny --device cpu --images 8 --batch-sizes 4   # a dry run
 """
 
@@ -25,7 +26,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the model builder lives in tests/support
 
-from bench_lmm import authors_loop, ours  # noqa: E402
+from bench_lmm import PASSES, authors_loop, ours  # noqa: E402
 from tests.support.lmm_checkpoints import BUILDERS, SIZES, save_processor  # noqa: E402
 from vc_curate.scorers.lmm import scorer as lmm_scorer  # noqa: E402
 from vc_curate.scorers.lmm.loading import Loaded, load_processor  # noqa: E402
@@ -63,6 +64,8 @@ def main() -> None:
     p.add_argument("--batch-sizes", type=int, nargs="+", default=[8, 16, 32, 64])
     p.add_argument("--images", type=int, default=256)
     p.add_argument("--baseline-images", type=int, default=64)
+    p.add_argument("--passes", nargs="+", choices=list(PASSES), default=None,
+                   help="measure each of these passes (default: the one chosen at load)")
     args = p.parse_args()
     images = [photo(i) for i in range(16)]
     inputs = [(f"mem://photo{i}.jpg", images[i % 16]) for i in range(args.images)]
@@ -70,15 +73,18 @@ def main() -> None:
         t0 = time.perf_counter()
         scorer = scorer_on_device(args.size, args.device, max(args.batch_sizes), Path(tmp))
         params = sum(q.numel() for q in scorer.model.parameters()) / 1e9
-        print(f"qwen2_5_vl {args.size}: {params:.2f}B parameters, {scorer.model.dtype}, packed={scorer.packed}, "
+        chosen = next(name for name, fn in PASSES.items() if fn is scorer.rate)
+        print(f"qwen2_5_vl {args.size}: {params:.2f}B parameters, {scorer.model.dtype}, {chosen} pass chosen, "
               f"decode long side {scorer.decode_options().long_side}, ready in {time.perf_counter() - t0:.1f} s; "
               f"torch {torch.__version__}", flush=True)
         for bs in args.batch_sizes:
             base = authors_loop(scorer, [data for _, data in inputs[:args.baseline_images]], bs)
-            rate, peak = ours(scorer, inputs, bs)
-            mem = f", peak {peak:.1f} GiB" if peak is not None else ""
-            print(f"batch {bs:3d}: lmm scorer {rate:.1f} records/s{mem}; authors' loop {base:.1f} images/s "
-                  f"({rate / base:.1f}x)", flush=True)
+            for name in args.passes or [chosen]:
+                scorer.rate = PASSES[name]
+                rate, peak = ours(scorer, inputs, bs)
+                mem = f", peak {peak:.1f} GiB" if peak is not None else ""
+                print(f"batch {bs:3d}: lmm scorer, {name} pass, {rate:.1f} records/s{mem}; authors' loop "
+                      f"{base:.1f} images/s ({rate / base:.1f}x)", flush=True)
 
 
 if __name__ == "__main__":

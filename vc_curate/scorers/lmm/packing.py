@@ -1,8 +1,8 @@
-"""Whether the packed pass is exact for a loaded model: families known not to be, and a probe at load.
+"""Which pass rates a loaded model: families known not to pack, the device, and a probe at load.
 
-The probe scores one synthetic image both ways (packed, and one plain forward per question) and compares
-them on the 0..100 scale, so a transformers release that changes how a model masks or positions its tokens
-is caught before any record is written, not after.
+The probe scores one synthetic image with the chosen pass and with one plain forward per question and
+compares them on the 0..100 scale, so a transformers release that changes how a model masks, caches or
+positions its tokens is caught before any record is written, not after.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import numpy as np
 import torch
 from PIL import Image
 
+from vc_curate.scorers.lmm.cached import rate_cached
 from vc_curate.scorers.lmm.prompts import PromptPlan
-from vc_curate.scorers.lmm.rating import Prepared, prepare_prefix, rate, rate_cached, rate_plain
+from vc_curate.scorers.lmm.rating import Prepared, prepare_prefix, rate, rate_plain
 
-# model_type -> why its questions cannot share one packed pass (these are scored one pass per question).
+# model_type -> why its questions cannot share one packed pass (the cached pass rates these).
 PACKING_LIMITS = {
     "qwen3_5": "its linear-attention layers take no attention mask, so packed questions would read each other",
     "qwen3_5_moe": "its linear-attention layers take no attention mask, so packed questions would read each other",
@@ -50,25 +51,35 @@ def check_split(processor: Any, plan: PromptPlan, item: Prepared) -> None:
                              "this chat template and tokenizer; the prompts cannot share the image's prefix")
 
 
-def choose_pass(model: Any, processor: Any, plan: PromptPlan, pad_id: int, model_type: str,
+def choose_pass(model: Any, processor: Any, plan: PromptPlan, pad_id: int, model_type: str, prefer_cached: bool,
                 ) -> tuple[Callable[..., list[dict[str, float]]], str | None]:
-    """The fastest exact way to rate with this model, and why it is not the packed pass (None if it is).
+    """The fastest exact way to rate with this model, and a warning to give (None when the first choice is exact).
 
-    Packed, unless the family cannot pack or the probe image shows a gap; then the prefix once with each
-    question continuing its cache, if that is exact on the probe image; else one plain pass per question.
-    Raises ValueError where the prompts do not split into prefix and questions at all.
+    The cached pass (the prefix once, then every question of every image in one batch over its cache) comes
+    first where `prefer_cached`: on a GPU, where it leaves attention to the model's own kernels (SDPA,
+    FlashAttention) instead of a dense 4-D mask, and wherever answers are generated from that cache anyway.
+    Elsewhere (CPU) the packed pass comes first: one forward pass instead of two plus copies of the cache, which
+    on a CPU costs more than the dense mask saves (docs/lmm.md, Speed). Families in PACKING_LIMITS are never
+    packed. The first pass that matches plain passes on the probe image wins; if none does, one plain pass
+    per question. Raises ValueError where the prompts do not split into prefix and questions at all.
     """
     item = prepare_prefix(processor, model, plan.prefix, probe_pixels(), pin=False, special=plan.special)
     check_split(processor, plan, item)
     plain = rate_plain(model, [item], plan.levels, pad_id)[0]
-    reason = PACKING_LIMITS.get(model_type)
-    if reason is None:
-        reason = _gap(model, plan, rate(model, [item], plan.levels, pad_id)[0], plain, "the packed pass")
-        if reason is None:
-            return rate, None
-    if _gap(model, plan, rate_cached(model, [item], plan.levels, pad_id)[0], plain, "the cached pass") is None:
-        return rate_cached, f"{reason}; each question continues the cached image prefix"
-    return rate_plain, f"{reason}; the image is encoded for each question"
+    passes = [("the cached pass", rate_cached), ("the packed pass", rate)]
+    if not prefer_cached:
+        passes.reverse()
+    gaps: list[str] = []
+    limit = PACKING_LIMITS.get(model_type)
+    for name, fn in passes:
+        if fn is rate and limit:
+            continue
+        gap = _gap(model, plan, fn(model, [item], plan.levels, pad_id)[0], plain, name)
+        if gap is None:
+            return fn, "; ".join(gaps + [f"{name} is exact and used"]) if gaps else None
+        gaps.append(gap)
+    unpacked = [f"the packed pass is not tried: {limit}"] if limit else []
+    return rate_plain, "; ".join(unpacked + gaps + ["the image is encoded for each question"])
 
 
 def _gap(model: Any, plan: PromptPlan, got: dict[str, float], plain: dict[str, float], name: str) -> str | None:

@@ -4,13 +4,12 @@ Packed, a record's sequence is `[pad…] prefix q1 q2 … qn`; a 4-D mask (built
 each question's tokens see the prefix and themselves only, positions restart after the prefix for each
 question, and tokens the model lets attend both ways (Gemma 3's image tokens) still do, so every question
 reads the logits it would read alone while the image is encoded and attended to once. Plain, each question
-is its own left-padded forward through the model's own masking: the reference the packed pass is checked
-against at load, and the path for models whose layers cannot take the packed mask.
+is its own left-padded forward through the model's own masking: the reference the other passes are checked
+against at load. The cached pass (`cached.py`) needs no custom mask at all.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,8 +131,8 @@ def rate(model: Any, items: list[Prepared], suffixes: tuple[Suffix, ...], pad_id
     ends = torch.tensor(np.cumsum(lens) - 1 + width - rows.tail, device=device)
     out = model(input_ids=rows.ids.to(device), attention_mask=mask,
                 position_ids=(pos[0] if k == 1 else pos).to(device), logits_to_keep=ends, use_cache=False,
-                **_to(rows.per_token, device), **collate_vision(items, device, model.dtype))
-    return _read(out.logits.float(), suffixes, len(items))
+                **to_device(rows.per_token, device), **collate_vision(items, device, model.dtype))
+    return read_levels(out.logits.float(), suffixes, len(items))
 
 
 @torch.inference_mode()
@@ -146,54 +145,25 @@ def rate_plain(model: Any, items: list[Prepared], suffixes: tuple[Suffix, ...], 
     for s in suffixes:
         rows = left_padded(items, torch.tensor(s.ids, dtype=torch.long), pad_id)
         out = model(input_ids=rows.ids.to(device), attention_mask=rows.attention.to(device), logits_to_keep=1,
-                    use_cache=False, **_positions(items, rows, device), **_to(rows.per_token, device), **vision)
-        for row, values in enumerate(_read(out.logits.float(), (s,), len(items))):
+                    use_cache=False, **plain_positions(items, rows, device), **to_device(rows.per_token, device),
+                    **vision)
+        for row, values in enumerate(read_levels(out.logits.float(), (s,), len(items))):
             result[row].update(values)
     return result
 
 
-@torch.inference_mode()
-def rate_cached(model: Any, items: list[Prepared], suffixes: tuple[Suffix, ...], pad_id: int,
-                ) -> list[dict[str, float]]:
-    """Every question's value per image: the prefix (and image) through the model once, each question then
-    continuing a copy of its cache, as `generate` continues a prompt."""
-    device = model.device
-    rows = left_padded(items, torch.empty(0, dtype=torch.long), pad_id)
-    out = model(input_ids=rows.ids.to(device), attention_mask=rows.attention.to(device), logits_to_keep=1,
-                use_cache=True, **_positions(items, rows, device), **_to(rows.per_token, device),
-                **collate_vision(items, device, model.dtype))
-    result: list[dict[str, float]] = [{} for _ in items]
-    k = items[0].positions.shape[0]
-    for s in suffixes:
-        n = len(s.ids)
-        tail = torch.tensor(s.ids, dtype=torch.long).repeat(len(items), 1)
-        attention = torch.cat([rows.attention, torch.ones_like(tail)], 1)
-        if k == 1:
-            positions = (attention.cumsum(-1) - 1)[:, -n:]
-        else:
-            steps = torch.stack([p.next_position + torch.arange(n) for p in items])
-            positions = steps[None].expand(k, -1, -1)
-        per_token = {key: t[:, -1:].expand(-1, n, *t.shape[2:]) if key in CARRIED_KEYS
-                     else t.new_zeros((len(items), n) + t.shape[2:]) for key, t in rows.per_token.items()}
-        step = model(input_ids=tail.to(device), attention_mask=attention.to(device), position_ids=positions.to(device),
-                     cache=copy.deepcopy(out.cache), use_cache=True, logits_to_keep=1, **_to(per_token, device))
-        for row, values in enumerate(_read(step.logits.float(), (s,), len(items))):
-            result[row].update(values)
-    return result
-
-
-def _positions(items: list[Prepared], rows: Rows, device: torch.device) -> dict[str, torch.Tensor]:
+def plain_positions(items: list[Prepared], rows: Rows, device: torch.device) -> dict[str, torch.Tensor]:
     """1-D positions counted from each row's first real token; M-RoPE models compute their own from the mask."""
     if items[0].positions.shape[0] != 1:
         return {}
     return {"position_ids": (rows.attention.cumsum(-1) - 1).clamp(min=0).to(device)}
 
 
-def _to(tensors: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+def to_device(tensors: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
     return {k: v.to(device) for k, v in tensors.items()}
 
 
-def _read(logits: torch.Tensor, suffixes: tuple[Suffix, ...], n: int) -> list[dict[str, float]]:
+def read_levels(logits: torch.Tensor, suffixes: tuple[Suffix, ...], n: int) -> list[dict[str, float]]:
     """(B, questions, vocab) logits to Q-Align expected levels (0..100) or P(positive answer) (0..1)."""
     values = torch.tensor(LEVEL_VALUES, device=logits.device)
     result: list[dict[str, float]] = [{} for _ in range(n)]
@@ -268,37 +238,3 @@ def tree_mask(seg: torch.Tensor, blocks: torch.Tensor | None = None) -> torch.Te
 
 def _eye(t: int, device: torch.device) -> torch.Tensor:
     return torch.eye(t, dtype=torch.bool, device=device)
-
-
-@torch.inference_mode()
-def generate(model: Any, processor: Any, items: list[Prepared], suffix: Suffix, max_new_tokens: int,
-             pad_id: int) -> list[str]:
-    """Greedy, length-capped answers to one question for each image, batched with left padding."""
-    device = model.device
-    rows = left_padded(items, torch.tensor(suffix.ids, dtype=torch.long), pad_id)
-    out = model.generate(input_ids=rows.ids.to(device), attention_mask=rows.attention.to(device), do_sample=False,
-                         num_beams=1, temperature=None, top_p=None, top_k=None, max_new_tokens=max_new_tokens,
-                         pad_token_id=pad_id, **_to(rows.per_token, device),
-                         **collate_vision(items, device, model.dtype))
-    width = rows.ids.shape[1]
-    return [text.strip() for text in processor.tokenizer.batch_decode(out[:, width:], skip_special_tokens=True)]
-
-
-@torch.inference_mode()
-def sample(model: Any, processor: Any, item: Prepared, suffix: Suffix, max_new_tokens: int, how: Any,
-           pad_id: int) -> list[str]:
-    """`how.samples` answers for one image with the question's sampling settings (`how`: a recipe `Number`),
-    seeded from the image alone (the global random state untouched)."""
-    device = model.device
-    rows = left_padded([item], torch.tensor(suffix.ids, dtype=torch.long), pad_id)
-    inputs = dict(input_ids=rows.ids.to(device), attention_mask=rows.attention.to(device),
-                  **_to(rows.per_token, device), **collate_vision([item], device, model.dtype))
-    width = rows.ids.shape[1]
-    answers = []
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        torch.manual_seed(item.seed)
-        for _ in range(how.samples):
-            out = model.generate(**inputs, do_sample=True, temperature=how.temperature, top_k=how.top_k,
-                                 top_p=how.top_p, max_new_tokens=max_new_tokens, pad_token_id=pad_id)
-            answers += processor.tokenizer.batch_decode(out[:, width:], skip_special_tokens=True)
-    return answers

@@ -16,10 +16,12 @@ from vc_curate.scorer import Scorer, Scores
 from vc_curate.scorers.lmm.batching import Backoff, buckets
 from vc_curate.scorers.lmm.critique import compose_critique
 from vc_curate.scorers.lmm.budget import set_pixel_budget
+from vc_curate.scorers.lmm.cached import encode_prefix, rate_cached
+from vc_curate.scorers.lmm.generation import generate, sample
 from vc_curate.scorers.lmm.loading import load, resolve_dtype
 from vc_curate.scorers.lmm.packing import choose_pass
 from vc_curate.scorers.lmm.prompts import plan_prompts, use_recipe_template
-from vc_curate.scorers.lmm.rating import Prepared, generate, prepare_prefix, sample
+from vc_curate.scorers.lmm.rating import Prepared, prepare_prefix, rate_plain
 from vc_curate.scorers.lmm.recipes import DEFAULT_RECIPE, Number, parse_number, recipe_for
 
 FALLBACK_LONG_SIDE = 1024
@@ -70,11 +72,12 @@ class LMMScorer(Scorer):
         adapter = f"+{Path(opts.adapter).name}" if opts.adapter else ""
         recipe = "" if self.recipe.name == DEFAULT_RECIPE else f" recipe={self.recipe.name}"
         self._version = f"lmm/{__version__} {model}@{self.revision}{adapter}{recipe}"  # once, not per record
-        self.rate, reason = choose_pass(self.model, self.processor, self.plan, self.pad_id, loaded.model_type)
-        self.packed = reason is None  # False: one forward pass per question (over a cached prefix where exact)
+        generates = self.critique or any(not s.whole for s in self.plan.numbers)  # answers from the image prefix
+        self.rate, reason = choose_pass(self.model, self.processor, self.plan, self.pad_id, loaded.model_type,
+                                        prefer_cached=self.device.type != "cpu" or generates)
         if reason:
-            warnings.warn(f"lmm: {opts.model} is scored with one forward pass per question (slower): {reason}",
-                          stacklevel=2)
+            slower = " with one forward pass per question (slower)" if self.rate is rate_plain else ""
+            warnings.warn(f"lmm: {opts.model} is scored{slower}: {reason}", stacklevel=2)
 
     @property
     def version(self) -> str:
@@ -109,24 +112,31 @@ class LMMScorer(Scorer):
         return out
 
     def _score_group(self, items: list[Prepared]) -> list[dict[str, Any]]:
-        values = self.rate(self.model, items, self.plan.levels, self.pad_id)
+        # The prefix cache serves the ratings and every answer generated after the image; only where the cached
+        # pass is exact (the probe at load), else answers are generated from the whole prompt, image included.
+        prefix = encode_prefix(self.model, items, self.pad_id) if self.rate is rate_cached else None
+        if prefix is not None:
+            values = rate_cached(self.model, items, self.plan.levels, self.pad_id, prefix=prefix)
+        else:
+            values = self.rate(self.model, items, self.plan.levels, self.pad_id)
         for v in values:
             v["notes"] = []
         for suffix in self.plan.numbers:
             question = suffix.question
             asked = [p.alone[suffix.field] for p in items] if suffix.whole else items
+            after = None if suffix.whole else prefix  # a whole prompt has its own image prefix
             if question.samples:
                 answers = [sample(self.model, self.processor, item, suffix, self.recipe.number_tokens, question,
-                                  self.pad_id)
-                           for item in asked]
+                                  self.pad_id, prefix=after, row=row)
+                           for row, item in enumerate(asked)]
             else:
                 answers = [[a] for a in generate(self.model, self.processor, asked, suffix, self.recipe.number_tokens,
-                                                 self.pad_id)]
+                                                 self.pad_id, prefix=after)]
             for v, texts in zip(values, answers):
                 v[suffix.field] = _mean_rating(texts, question, v["notes"])
         if self.critique:
             texts = generate(self.model, self.processor, items, self.plan.critique, self.recipe.critique_tokens,
-                             self.pad_id)
+                             self.pad_id, prefix=prefix)
             for v, text in zip(values, texts):
                 v["critique"] = text
         return values

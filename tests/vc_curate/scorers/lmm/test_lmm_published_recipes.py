@@ -13,8 +13,9 @@ from tests.conftest import encode, scene
 from tests.vc_curate.scorers.lmm.conftest import mixed_images
 from vc_curate import load_scorer
 from vc_curate.decode import decode_bytes
+from vc_curate.scorers.lmm.generation import sample
 from vc_curate.scorers.lmm.prompts import plan_prompts, render
-from vc_curate.scorers.lmm.rating import _read, sample
+from vc_curate.scorers.lmm.rating import read_levels
 from vc_curate.scorers.lmm.recipes import RECIPES, parse_number
 
 # VisualQuality-R1 (Wu et al., 2025), as its authors' README prompts Qwen2.5-VL-7B, with add_vision_id=True.
@@ -135,7 +136,7 @@ def test_q_align_rule_is_the_expected_level_of_five_words(scorers):
     # P(excellent)=0.5, P(good)=0.25, P(fair)=0.25: Q-Align's weights 5,4,3 -> 4.25 on 1..5 -> 81.25 on 0..100
     for word_id, p in zip(quality.word_ids, (0.5, 0.25, 0.25)):
         logits[0, 0, word_id] = math.log(p)
-    assert _read(logits, (quality,), 1)[0]["quality"] == pytest.approx(81.25)
+    assert read_levels(logits, (quality,), 1)[0]["quality"] == pytest.approx(81.25)
 
 
 def test_quality_only_recipe_leaves_attributes_null(checkpoints):
@@ -191,7 +192,7 @@ def test_q_realign_rule_is_the_weighted_level_of_five_words(scorers):
     # P(excellent)=0.6, P(good)=0.3, P(bad)=0.1: weights 1, .75, .5, .25, 0 -> 0.825 -> 82.5 on 0..100
     for word_id, p in zip(quality.word_ids[:2] + quality.word_ids[4:], (0.6, 0.3, 0.1)):
         logits[0, 0, word_id] = math.log(p)
-    assert _read(logits, (quality,), 1)[0]["quality"] == pytest.approx(82.5)
+    assert read_levels(logits, (quality,), 1)[0]["quality"] == pytest.approx(82.5)
 
 
 def test_q_sit_rule_is_the_softmax_of_the_five_logits_weighted(scorers):
@@ -201,7 +202,7 @@ def test_q_sit_rule_is_the_softmax_of_the_five_logits_weighted(scorers):
     # weighted 1, .75, .5, .25, 0 -> 0.8694 on 0..1 (the authors' scale) -> 86.94 on 0..100
     for word_id, logit in zip(quality.word_ids, (2.0, 1.0, 0.0, -1.0, -3.0)):
         logits[0, 0, word_id] = logit
-    assert _read(logits, (quality,), 1)[0]["quality"] == pytest.approx(86.939, abs=1e-3)
+    assert read_levels(logits, (quality,), 1)[0]["quality"] == pytest.approx(86.939, abs=1e-3)
 
 
 def _authors_q_realign(model, processor, image) -> float:

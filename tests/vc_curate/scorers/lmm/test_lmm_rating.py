@@ -1,6 +1,8 @@
-"""The shared-prefix forward pass reads what separate per-question passes read, whatever the batch."""
+"""The packed and cached passes read what separate per-question passes read, whatever the batch."""
 
 from __future__ import annotations
+
+import warnings
 
 import pytest
 import torch
@@ -14,7 +16,9 @@ from vc_curate.decode import decode_bytes
 from vc_curate.record import SCORES
 from vc_curate.scorers.lmm.batching import Backoff, buckets
 from vc_curate.scorers.lmm.prompts import LEVEL_VALUES
-from vc_curate.scorers.lmm.rating import image_blocks, plain_index, rate, rate_cached, rate_plain, segments, tree_mask
+from vc_curate.scorers.lmm.cached import encode_prefix, fork, rate_cached
+from vc_curate.scorers.lmm.generation import generate
+from vc_curate.scorers.lmm.rating import image_blocks, plain_index, rate, rate_plain, segments, tree_mask
 
 
 def _naive(scorer, image: Image.Image, suffix) -> float:
@@ -55,18 +59,47 @@ def test_templates_that_write_bos_are_not_given_a_second(scorers, kind):
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_scores_equal_one_plain_forward_per_question(scorers, kind):
-    """Packed where the family packs (checked at load), over a cached prefix or plain elsewhere: each reads what
-    the model card reads."""
+    """Every pass the family may use reads what the model card reads: the cached pass (the GPU's choice) where
+    a prefix can be shared, the packed pass where the family packs (the CPU's choice, checked at load)."""
     scorer = scorers[kind]
-    assert scorer.packed == (kind in PACKED_KINDS)
+    expected = rate if kind in PACKED_KINDS else rate_plain if kind in PLAIN_KINDS else rate_cached
+    assert scorer.rate is expected  # fp32 on the CPU, no generation
     images = [scene((120, 80), seed=1), scene((64, 160), seed=2), scene((90, 90), seed=3)]
     prepared = [scorer.prepare(decode_bytes(_png(im))) for im in images]
-    assert scorer.rate is (rate if scorer.packed else rate_plain if kind in PLAIN_KINDS else rate_cached)
-    got = scorer.rate(scorer.model, prepared, scorer.plan.levels, scorer.pad_id)
-    for image, values in zip(images, got):
-        for suffix in scorer.plan.levels:
-            scale = 100 if suffix.positives else 1
-            assert scale * values[suffix.field] == pytest.approx(_naive(scorer, image, suffix), abs=1e-3)
+    passes = ([rate_plain] if kind in PLAIN_KINDS else [rate_cached]) + ([rate] if kind in PACKED_KINDS else [])
+    for rate_with in passes:
+        got = rate_with(scorer.model, prepared, scorer.plan.levels, scorer.pad_id)
+        for image, values in zip(images, got):
+            for suffix in scorer.plan.levels:
+                scale = 100 if suffix.positives else 1
+                assert scale * values[suffix.field] == pytest.approx(_naive(scorer, image, suffix), abs=1e-3)
+
+
+@pytest.mark.parametrize("kind", ["qwen2_vl", "gemma3", "qwen3_5", "mllama"])
+def test_answers_generated_from_the_cached_prefix_equal_those_from_the_whole_prompt(scorers, kind):
+    """M-RoPE positions, sliding windows, linear attention and cross-attention caches continue as the image
+    encoded again would; the prefix's own cache is left as it was, for the next question."""
+    scorer = scorers[kind]
+    items = [scorer.prepare(decode_bytes(data)) for _, data in mixed_images(3)]
+    whole = generate(scorer.model, scorer.processor, items, scorer.plan.critique, 8, scorer.pad_id)
+    prefix = encode_prefix(scorer.model, items, scorer.pad_id)
+    for _ in range(2):
+        assert generate(scorer.model, scorer.processor, items, scorer.plan.critique, 8, scorer.pad_id,
+                        prefix=prefix) == whole
+
+
+def test_a_fork_copies_rows_and_leaves_the_cache_as_it_was(scorers):
+    scorer = scorers["gemma3"]  # full and sliding-window layers
+    items = [scorer.prepare(decode_bytes(data)) for _, data in mixed_images(2)]
+    cache = encode_prefix(scorer.model, items, scorer.pad_id).cache
+    before = [(layer.keys.clone(), layer.values.clone()) for layer in cache.layers]
+    forked = fork(cache, torch.tensor([1, 1, 0]))
+    for layer, (keys, values) in zip(forked.layers, before):
+        assert torch.equal(layer.keys, keys[[1, 1, 0]]) and torch.equal(layer.values, values[[1, 1, 0]])
+    for layer in forked.layers:  # what continuing a fork does to it
+        layer.update(layer.keys[:, :, :1], layer.values[:, :, :1])
+    for layer, (keys, values) in zip(cache.layers, before):
+        assert torch.equal(layer.keys, keys) and torch.equal(layer.values, values)
 
 
 @pytest.mark.slow
@@ -86,20 +119,29 @@ def test_batch_1_and_batch_n_agree_and_runs_are_deterministic(scorers, kind):
     assert [r.to_dict() for r in scorer.score(inputs, batch_size=3)] == [r.to_dict() for r in again]
 
 
-@pytest.mark.parametrize("kind, why", [("qwen3_5", "linear-attention"), ("mllama", "cross-attention"),
-                                       ("paligemma", "prefix-LM")])
-def test_families_that_cannot_pack_are_scored_plainly_with_one_warning(checkpoints, kind, why):
-    with pytest.warns(UserWarning, match="one forward pass per question") as caught:
+@pytest.mark.parametrize("kind", ["qwen3_5", "mllama"])
+def test_families_that_cannot_pack_use_the_cached_pass_without_a_warning(checkpoints, kind):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         scorer = load_scorer("lmm", model=checkpoints[kind], device="cpu", dtype="float32")
+    assert scorer.rate is rate_cached
+
+
+def test_a_prefix_lm_is_scored_plainly_with_one_warning(checkpoints):
+    """PaliGemma's questions change how the prompt before them is read: no prefix can be shared."""
+    with pytest.warns(UserWarning, match="one forward pass per question") as caught:
+        scorer = load_scorer("lmm", model=checkpoints["paligemma"], device="cpu", dtype="float32")
     (message,) = [str(w.message) for w in caught if "lmm:" in str(w.message)]
-    assert not scorer.packed and why in message
-    if kind in PLAIN_KINDS:  # the questions change how the prompt before them is read: no cache can be shared
-        assert scorer.rate is rate_plain and "the image is encoded for each question" in message
-    else:
-        assert scorer.rate is rate_cached and "continues the cached image prefix" in message
+    assert scorer.rate is rate_plain and "prefix-LM" in message and "the image is encoded for each question" in message
 
 
-def test_a_failed_probe_switches_to_per_question_passes_with_one_warning(checkpoints, scorers, monkeypatch):
+def test_generating_answers_prefers_the_cached_pass_on_the_cpu_too(checkpoints):
+    """The prefix cache is made for the answers anyway, so the ratings read it instead of a packed pass."""
+    scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", dtype="float32", critique=True)
+    assert scorer.rate is rate_cached
+
+
+def test_a_failed_probe_switches_to_the_next_exact_pass_with_one_warning(checkpoints, scorers, monkeypatch):
     """A mask that lets questions read each other (as a changed transformers release might) is caught at load."""
     from vc_curate.scorers.lmm import rating
 
@@ -108,13 +150,14 @@ def test_a_failed_probe_switches_to_per_question_passes_with_one_warning(checkpo
     with pytest.warns(UserWarning, match="differs from plain per-question passes on a probe image") as caught:
         scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", dtype="float32")
     assert len([w for w in caught if "lmm:" in str(w.message)]) == 1
-    assert not scorer.packed and scorer.rate is rate_cached
+    assert "the cached pass is exact and used" in str(caught[0].message)
+    assert scorer.rate is rate_cached
     inputs = mixed_images(2)
     for a, b in zip(scorer.score(inputs), scorers["llava"].score(inputs)):
         assert a.quality == pytest.approx(b.quality, abs=1e-3)
 
 
-def test_when_the_cached_pass_fails_too_each_question_is_a_plain_pass(checkpoints, monkeypatch):
+def test_when_no_shared_pass_is_exact_each_question_is_a_plain_pass(checkpoints, monkeypatch):
     from vc_curate.scorers.lmm import packing, rating
 
     def off(model, items, suffixes, pad_id):
@@ -122,7 +165,7 @@ def test_when_the_cached_pass_fails_too_each_question_is_a_plain_pass(checkpoint
 
     monkeypatch.setattr(packing, "rate", off)
     monkeypatch.setattr(packing, "rate_cached", off)
-    with pytest.warns(UserWarning, match="the image is encoded for each question"):
+    with pytest.warns(UserWarning, match="one forward pass per question .*the image is encoded for each question"):
         scorer = load_scorer("lmm", model=checkpoints["llava"], device="cpu", dtype="float32")
     assert scorer.rate is rate_plain
 
