@@ -66,19 +66,19 @@ def hasler_susstrunk(rgb: torch.Tensor) -> torch.Tensor:
     return torch.sqrt(nanstd(rg) ** 2 + nanstd(yb) ** 2) + 0.3 * mean
 
 
-def box_filter(x: torch.Tensor, dim: int, size: int) -> torch.Tensor:
-    """Mean over `size` neighbours along `dim`, zero-padded, same size (avg_pool2d with stride 1, which is
-    several times slower on CPU)."""
-    r = size // 2
-    padded = F.pad(x, (0, 0, r, r) if dim == 2 else (r, r, 0, 0))
+def box_filter(x: torch.Tensor, dim: int) -> torch.Tensor:
+    """Sum over 9 neighbours along `dim`, zero-padded, same size: sums of 3 taken 3 apart (4 additions instead
+    of 8; avg_pool2d with stride 1 is several times slower on CPU)."""
+    padded = F.pad(x, (0, 0, 4, 4) if dim == 2 else (4, 4, 0, 0))
     n = x.shape[dim]
-    acc = padded.narrow(dim, 0, n).clone()
-    for i in range(1, size):
-        acc += padded.narrow(dim, i, n)
-    return acc / size
+    threes = padded.narrow(dim, 0, n + 6) + padded.narrow(dim, 1, n + 6)
+    threes += padded.narrow(dim, 2, n + 6)  # centred on padded[1 .. n + 6]
+    nines = threes.narrow(dim, 0, n) + threes.narrow(dim, 3, n)
+    nines += threes.narrow(dim, 6, n)
+    return nines
 
 
-def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None, size: int = 9) -> torch.Tensor:
+def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
     """Crété-Roffet et al. (2007) blur effect, 0 (sharp) .. 1 (blurry): how little a re-blur changes edges.
 
     Contrast-invariant: it compares the image's own neighbour differences before and after a box blur.
@@ -89,11 +89,10 @@ def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None, size: int = 
     results = []
     for dim in (2, 3):
         # zero padding only reaches the NaN margin around every image, so edges stay NaN (ignored)
-        blurred = box_filter(y, dim, size)
-        d_f = torch.diff(y, dim=dim).abs()
-        d_b = torch.diff(blurred, dim=dim).abs()
+        d_f = torch.diff(y, dim=dim).abs_()
+        d_b = torch.diff(box_filter(y, dim), dim=dim).abs_()  # 9 times the 9-pixel box blur's differences
         s_f = _flat(d_f).nansum(1)
-        s_v = _flat((d_f - d_b).clamp_min(0)).nansum(1)
+        s_v = _flat(torch.sub(d_f, d_b, alpha=1 / 9).clamp_min_(0)).nansum(1)
         if noise is not None:
             expected = noise * (2 / math.pi**0.5) * (~_flat(d_f).isnan()).sum(1)
             expected = torch.minimum(expected, 0.9 * s_v)  # what is left is never all noise

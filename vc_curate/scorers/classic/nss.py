@@ -101,8 +101,11 @@ def scale_features(y: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
     """The 18 BRISQUE features of one scale, each (N,), and the scale's local contrast sigma field."""
     m, sigma = mscn(y)
     out = list(ggd(m.flatten(1)))
-    for dy, dx in SHIFTS:
-        out.extend(aggd(_shifted_product(m, dy, dx).flatten(1)))
+    # the four neighbour products as rows of one tensor: one fit for all of them
+    products = torch.cat([_shifted_product(m, dy, dx).flatten(1) for dy, dx in SHIFTS])
+    fits = [f.reshape(len(SHIFTS), -1) for f in aggd(products)]  # shape, mean, left, right: (shifts, N)
+    for k in range(len(SHIFTS)):
+        out.extend(f[k] for f in fits)
     return out, sigma
 
 
