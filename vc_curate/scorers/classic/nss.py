@@ -17,7 +17,7 @@ TEXTURE = 0.02  # local luma sigma (0..1) above which a pixel counts as textured
 SHIFTS = ((0, 1), (1, 0), (1, 1), (1, -1))  # horizontal, vertical, main and second diagonal neighbours
 NAMES_PER_SCALE = ("mscn_shape", "mscn_var") + tuple(
     f"{d}_{s}" for d in ("h", "v", "d1", "d2") for s in ("shape", "mean", "left_var", "right_var"))
-FEATURE_NAMES = (("mscn_shape_s0", "mscn_var_s0") + tuple(f"{n}_s{k}" for k in (1, 2) for n in NAMES_PER_SCALE)
+FEATURE_NAMES = (tuple(f"{n}_s{k}" for k in (1, 2) for n in NAMES_PER_SCALE)
                  + ("sigma_mean", "sigma_cv", "textured_share"))
 
 _SHAPES = torch.arange(0.2, 10.0, 0.001, dtype=torch.float64)
@@ -110,13 +110,12 @@ def scale_features(y: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
 
 
 def features(y: torch.Tensor) -> torch.Tensor:
-    """(N, len(FEATURE_NAMES)) features of luma `y` (N, 1, H, W), 0..1 with NaN padding: the MSCN shape and
-    the local contrast at the working size (already a view of the whole photo), all 18 BRISQUE features at
-    half and at a quarter of it (the neighbour products cost the most and gain little at full size)."""
-    m, sigma = mscn(y)
-    cols = list(ggd(m.flatten(1)))
+    """(N, len(FEATURE_NAMES)) features of luma `y` (N, 1, H, W), 0..1 with NaN padding: all 18 BRISQUE
+    features at half and at a quarter of the working size (itself a view of the whole photo), and the spread
+    of local contrast at half of it (full-size passes cost the most and gain little: tested on livec-dev)."""
     half = F.avg_pool2d(y, 2)
-    cols += scale_features(half)[0] + scale_features(F.avg_pool2d(half, 2))[0]
+    cols, sigma = scale_features(half)
+    cols += scale_features(F.avg_pool2d(half, 2))[0]
     flat = sigma.flatten(1)
     n = (~flat.isnan()).sum(1).clamp_min(1)
     flat = flat.nan_to_num(0.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import threading
 from dataclasses import dataclass
 
 import torch
@@ -11,6 +12,7 @@ import torch
 from vc_curate.decode import DecodedImage, DecodeOptions
 from vc_curate.fields import ATTRIBUTES
 from vc_curate.options import ScorerOptions, option
+from vc_curate.record import Record
 from vc_curate.scorer import Scorer, Scores
 from vc_curate.scorers.classic import measures as m
 from vc_curate.scorers.classic import nss
@@ -18,9 +20,6 @@ from vc_curate.scorers.classic.critique import compose_critique, ranked_defects
 from vc_curate.scorers.classic.quality import Measurements, attributes, defects, quality, shipped_model
 
 VERSION = "classic/2"  # the records' `scorer`: changes when the measures or the fitted model change
-# the measures are many small whole-image passes: one torch thread beside the decode workers beats torch's
-# own threads competing with them (measured on 2 cores: 6.5 against 2.8 photos/s)
-CPU_THREADS = 1
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
 CLIP_LEVEL = 254 / 255  # the encoding's maximum, allowing one code value of rounding
 SHADOW_LSTAR = 15.0  # L* below which detail is lost in shadow
@@ -30,8 +29,10 @@ MARGIN = 8  # NaN border around every image (even, >= any filter radius): border
 
 @dataclass(slots=True)
 class _Prepared:
-    pixels: torch.Tensor  # uint8 (3, H, W)
+    pixels: torch.Tensor | None  # uint8 (3, H, W); None once measured
     image: DecodedImage
+    measured: Measurements | None = None  # on a CPU, measured in the decode worker that decoded it
+    failure: Exception | None = None  # what measuring it raised: the image's score fails, not its decode
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,11 +56,27 @@ class ClassicScorer(Scorer):
     def decode_options(self) -> DecodeOptions:
         return DecodeOptions(long_side=self.long_side, max_pixels=self.max_pixels, draft_floor=DRAFT_FLOOR)
 
+    def score_iter(self, *args, **kwargs) -> Iterator[Record]:
+        if self.device.type != "cpu":
+            yield from super().score_iter(*args, **kwargs)
+            return
+        with one_torch_thread():
+            yield from super().score_iter(*args, **kwargs)
+
     def prepare(self, image: DecodedImage) -> _Prepared:
+        """On a CPU the decode workers measure too, each image on its own (its passes stay in the core's cache),
+        so measures use every core while the scoring thread only applies the model; on a GPU the batch is
+        measured at once."""
         pixels = torch.from_numpy(image.pixels).permute(2, 0, 1)
         if self.device.type == "cuda":
-            pixels = pixels.pin_memory()
-        return _Prepared(pixels, image)
+            return _Prepared(pixels.pin_memory(), image)
+        prep = _Prepared(pixels, image)
+        try:
+            prep.measured = self._measure([prep])
+        except Exception as exc:  # noqa: BLE001 - reported as this image's score failure
+            prep.failure = exc
+        prep.pixels = None
+        return prep
 
     def _batch(self, items: list[_Prepared]) -> torch.Tensor:
         h = max(MIN_SIDE, *(p.pixels.shape[1] for p in items)) + 2 * MARGIN
@@ -70,14 +87,16 @@ class ClassicScorer(Scorer):
             batch[i, :, MARGIN : MARGIN + ph, MARGIN : MARGIN + pw] = p.pixels.to(self.device, non_blocking=True)
         return batch.div_(255.0)  # in place: the NaN margin stays NaN
 
-    @torch.inference_mode()
     def measure(self, items: list[_Prepared]) -> Measurements:
-        if self.device.type != "cpu":
-            return self._measure(items)
-        # on a CPU, one image at a time keeps each whole-image pass within the core's cache: 3-4x faster than
-        # passes over the padded batch (measured on 500x500 photos)
-        return Measurements.cat([self._measure([p]) for p in items])
+        """The measurements of prepared images, batched on a GPU; on a CPU those the workers took."""
+        for p in items:
+            if p.failure is not None:
+                raise p.failure
+        if all(p.measured is not None for p in items):
+            return Measurements.cat([p.measured for p in items])
+        return self._measure(items)
 
+    @torch.inference_mode()
     def _measure(self, items: list[_Prepared]) -> Measurements:
         rgb = self._batch(items)
         y = m.luma(rgb)  # working size: sharpness, noise and scene statistics need every pixel
@@ -89,8 +108,8 @@ class ClassicScorer(Scorer):
         small = m.blocks(rgb)  # 4x4 block means: global statistics
         lstar = m.lightness(small)
         shadows = torch.where(lstar.isnan(), lstar, (lstar < SHADOW_LSTAR).float())
-        levels = m.nanquantile(lstar, (0.01, 0.98, 0.99))
-        white = m.nanquantile(small.amax(1, keepdim=True), 0.99).clamp_min(1 / 255)
+        levels = m.quantiles(lstar, (0.01, 0.98, 0.99), 0.0, 100.0)
+        white = m.quantiles(small.amax(1, keepdim=True), (0.99,), 0.0, 1.0)[0].clamp_min(1 / 255)
         dark_channel = m.block_min(rgb.amin(1, keepdim=True)) / white[:, None, None, None]  # He et al. 2009
         pixels = torch.tensor([p.image.width * p.image.height for p in items], dtype=torch.float32)
         jpeg_q = torch.tensor([p.image.jpeg_quality if p.image.jpeg_quality is not None else float("nan")
@@ -114,8 +133,7 @@ class ClassicScorer(Scorer):
         )
 
     def score_batch(self, batch: list[_Prepared]) -> list[Scores]:
-        with _torch_threads(CPU_THREADS if self.device.type == "cpu" else None):
-            ms = self.measure(batch)
+        ms = self.measure(batch)
         model = shipped_model()
         attrs = attributes(ms)
         amounts = defects(ms)
@@ -131,17 +149,30 @@ class ClassicScorer(Scorer):
         return out
 
 
+_threads_lock = threading.Lock()
+_threads_users = 0
+_threads_before = 0
+
+
 @contextmanager
-def _torch_threads(n: int | None) -> Iterator[None]:
-    """Run with `n` torch threads (None: as they are), then restore the caller's setting."""
-    before = torch.get_num_threads()
-    if n is not None and n != before:
-        torch.set_num_threads(n)
+def one_torch_thread() -> Iterator[None]:
+    """One torch intra-op thread while any classic run on a CPU is under way, then the caller's setting back.
+
+    The measures are many small whole-image passes run by every decode worker at once: torch's own threads
+    on top of them oversubscribe the cores (measured on 2 cores: 2.8 against 6.5 photos/s)."""
+    global _threads_users, _threads_before
+    with _threads_lock:
+        if _threads_users == 0:
+            _threads_before = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads_users += 1
     try:
         yield
     finally:
-        if torch.get_num_threads() != before:
-            torch.set_num_threads(before)
+        with _threads_lock:
+            _threads_users -= 1
+            if _threads_users == 0 and torch.get_num_threads() == 1:
+                torch.set_num_threads(_threads_before)
 
 
 def _finite(value: torch.Tensor) -> float:
