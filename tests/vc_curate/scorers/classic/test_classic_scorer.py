@@ -5,11 +5,14 @@ import io
 import numpy as np
 import pytest
 import skimage.data
+import torch
 from PIL import Image, ImageFilter
 
 import vc_curate
+from vc_curate.decode import decode_bytes
 from vc_curate.fields import DEFECTS
 from vc_curate.scorers.classic.critique import PHRASES, ranked_defects
+from vc_curate.scorers.classic.scorer import _Prepared
 
 
 def png(arr) -> bytes:
@@ -104,3 +107,39 @@ def test_defects_are_ranked_by_what_they_cost():
     amounts = {"blur": 0.9, "noise": 0.6, "glare": 0.2}
     assert ranked_defects(amounts, {"blur": 10.0, "noise": 30.0, "glare": 50.0}) == ["noise", "blur"]
     assert ranked_defects({"blur": 0.1}, {"blur": 10.0}) == []
+
+
+def test_images_measured_by_the_workers_equal_a_batch_measured_at_once(scorer):
+    """On a CPU each decode worker measures its image; on a GPU the batch is measured at once: same numbers."""
+    decoded = [decode_bytes(png(getattr(skimage.data, n)()), scorer.decode_options())
+               for n in ("chelsea", "rocket", "camera")]
+    alone = scorer.measure([scorer.prepare(d) for d in decoded])
+    batched = scorer._measure([_Prepared(torch.from_numpy(d.pixels).permute(2, 0, 1), d) for d in decoded])
+    for name in ("blur", "noise_sigma", "mean_lightness", "clipped", "nss"):
+        assert torch.allclose(getattr(alone, name), getattr(batched, name), rtol=1e-4, atol=1e-5), name
+
+
+def test_a_cpu_run_uses_one_torch_thread_and_gives_the_callers_setting_back(scorer):
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seen = [torch.get_num_threads() for _ in scorer.score_iter([("a", png(skimage.data.coffee()))])]
+        assert seen == [1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_an_image_whose_measures_fail_gets_a_score_error_and_the_rest_score(monkeypatch):
+    """Measuring happens in the decode workers, but a failure there is the image's score failure."""
+    scorer = vc_curate.load_scorer("classic", device="cpu")
+    measure = scorer._measure
+
+    def fails_on_tiny(items):
+        if items[0].image.width < 20:
+            raise RuntimeError("no room to measure")
+        return measure(items)
+
+    monkeypatch.setattr(scorer, "_measure", fails_on_tiny)
+    records = scorer.score([("tiny", png(np.full((10, 10, 3), 128))), ("cat", png(skimage.data.chelsea()))])
+    assert records[0].error == "score failed: RuntimeError: no room to measure"
+    assert records[1].ok
