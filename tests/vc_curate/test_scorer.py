@@ -85,7 +85,7 @@ class _FailsOnTiny(ClassicScorer):
     """A classic scorer whose model step fails for 1-pixel-high images, to test failure isolation."""
 
     def score_batch(self, batch):
-        if any(p.pixels.shape[1] == 1 for p in batch):
+        if any(p.image.pixels.shape[0] == 1 for p in batch):
             raise RuntimeError("cannot score a 1-pixel-high image")
         return super().score_batch(batch)
 
