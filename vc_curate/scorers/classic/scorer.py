@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import torch
@@ -57,10 +57,7 @@ class ClassicScorer(Scorer):
         return DecodeOptions(long_side=self.long_side, max_pixels=self.max_pixels, draft_floor=DRAFT_FLOOR)
 
     def score_iter(self, *args, **kwargs) -> Iterator[Record]:
-        if self.device.type != "cpu":
-            yield from super().score_iter(*args, **kwargs)
-            return
-        with one_torch_thread():
+        with one_torch_thread() if self.device.type == "cpu" else nullcontext():
             yield from super().score_iter(*args, **kwargs)
 
     def prepare(self, image: DecodedImage) -> _Prepared:
@@ -99,7 +96,7 @@ class ClassicScorer(Scorer):
     @torch.inference_mode()
     def _measure(self, items: list[_Prepared]) -> Measurements:
         rgb = self._batch(items)
-        y = m.luma(rgb)  # working size: sharpness, noise and scene statistics need every pixel
+        y = m.luma(rgb)  # working size: sharpness, noise and clipping need every pixel
         noise = m.noise_sigma(y)
         blur = m.blur_effect(y, noise)
         peak = rgb.amax(1, keepdim=True)
