@@ -2,7 +2,7 @@
 on the same multi-megapixel JPEG photos, each measured in its own subprocess (peak RSS is per process).
 
     python benchmarks/bench_classic.py [--photos GLOB] [--limit N] [--passes 3] [--cleanvision-files 5]
-                                       [--memory-sizes 1000,10000]
+                                       [--memory-sizes 1000,10000] [--workers N]
 
 e.g. small files, where per-image overhead shows:
     python benchmarks/bench_classic.py --photos '../shared/data/livec-dev/images/*' --limit 200 --passes 1
@@ -48,12 +48,12 @@ def run_cleanvision(files: list[str]) -> int:
     return len(files)
 
 
-def worker(kind: str, files: list[str], n: int) -> None:
+def worker(kind: str, files: list[str], n: int, workers: int | None) -> None:
     """Child process: run one contender and print its figures as JSON (imports are not timed)."""
     if kind == "scorer":
         import vc_curate
 
-        scorer = vc_curate.load_scorer("classic")
+        scorer = vc_curate.load_scorer("classic", workers=workers)
     t = time.perf_counter()
     if kind == "decode":
         done = run_decode(list(itertools.islice(itertools.cycle(files), n)))
@@ -65,8 +65,9 @@ def worker(kind: str, files: list[str], n: int) -> None:
     print(json.dumps({"images": done, "seconds": elapsed, "peak_rss_mb": _peak_rss_mb()}))
 
 
-def measure(kind: str, files: list[str], n: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--worker", kind, "--n", str(n), *files],
+def measure(kind: str, files: list[str], n: int, workers: int | None = None) -> dict:
+    pool = ["--workers", str(workers)] if workers else []
+    out = subprocess.run([sys.executable, __file__, "--worker", kind, "--n", str(n), *pool, *files],
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -76,6 +77,7 @@ def main() -> None:
     ap.add_argument("--photos", default="../shared/data/photos/*.jpg", help="glob of JPEG photos")
     ap.add_argument("--limit", type=int, help="only the first N files (sorted)")
     ap.add_argument("--passes", type=int, default=2, help="times through the photos for the speed figures")
+    ap.add_argument("--workers", type=int, help="the scorer's decode workers (default: one per core, at most 8)")
     ap.add_argument("--cleanvision-files", type=int, default=5, help="photos given to cleanvision (it is slow)")
     ap.add_argument("--memory-sizes", default="1000,10000", help="input counts for the peak-memory check")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -83,7 +85,7 @@ def main() -> None:
     ap.add_argument("files", nargs="*", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker, args.files, args.n)
+        worker(args.worker, args.files, args.n, args.workers)
         return
     files = sorted(glob.glob(args.photos))[: args.limit]
     if not files:
@@ -94,7 +96,7 @@ def main() -> None:
     n = len(files) * args.passes
     print(f"{len(files)} photos, {mp:.1f} megapixels on average; speed over {n} inputs")
     rows = [("bare PIL full decode, 1 thread", measure("decode", files, n)),
-            ("classic scorer (vc-curate)", measure("scorer", files, n))]
+            ("classic scorer (vc-curate)", measure("scorer", files, n, args.workers))]
     try:
         import cleanvision  # noqa: F401
     except ImportError:
@@ -108,7 +110,7 @@ def main() -> None:
         rate = r["images"] / r["seconds"]
         print(f"{name:34}{rate:10.2f}{rate / base:10.2f}{r['peak_rss_mb']:13.0f}")
     for size in (int(s) for s in args.memory_sizes.split(",") if s):
-        r = measure("scorer", files, size)
+        r = measure("scorer", files, size, args.workers)
         print(f"classic scorer peak RSS at {size:>6} inputs: {r['peak_rss_mb']:.0f} MB "
               f"({r['images'] / r['seconds']:.2f} images/s)")
 

@@ -16,7 +16,7 @@ from vc_curate.scorers.classic.quality import DIRECTIONS, QualityModel, design, 
 
 # quality points that each full-strength defect costs at least, so that quality falls with each; noise,
 # compression and clipping need more, as scene statistics partly read noise and blocking as detail and a
-# brighter photo as a better one (chosen on generated ladders, at a cost of 0.006 in livec-dev's CV Spearman)
+# brighter photo as a better one (chosen on generated ladders; livec-dev barely moved, see docs/classic.md)
 MIN_DEFECT_COST = {d: 20.0 for d in DEFECTS} | {"noise": 45.0, "compression": 35.0, "clipped-highlights": 30.0}
 ALPHA = 30.0  # ridge penalty on the standardised weights
 KERNEL_GAMMA = 1.0  # Gaussian kernel width, per input
