@@ -12,6 +12,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from vc_curate.scorers.classic import measures as m
+
 C = 1 / 255  # MSCN stabiliser, BRISQUE's 1 on the 0..255 scale
 TEXTURE = 0.02  # local luma sigma (0..1) above which a pixel counts as textured
 SHIFTS = ((0, 1), (1, 0), (1, 1), (1, -1))  # horizontal, vertical, main and second diagonal neighbours
@@ -61,10 +63,10 @@ def _shape_from_ratio(ratio: torch.Tensor) -> torch.Tensor:
 
 def _moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per row, ignoring NaN: mean |x|, mean x^2, mean x^2 over the negative and over the other values."""
-    n = (~x.isnan()).sum(1)
+    n = m.count_valid(x)
     x = x.nan_to_num(0.0)
     neg = x.clamp(max=0.0)
-    n_neg = (neg < 0).sum(1)
+    n_neg = torch.count_nonzero(neg, dim=1)
     sq = torch.linalg.vecdot(x, x)
     sq_neg = torch.linalg.vecdot(neg, neg)
     abs_sum = x.sum(1) - 2 * neg.sum(1)
@@ -113,11 +115,11 @@ def features(y: torch.Tensor) -> torch.Tensor:
     """(N, len(FEATURE_NAMES)) features of luma `y` (N, 1, H, W), 0..1 with NaN padding: all 18 BRISQUE
     features at half and at a quarter of the working size (itself a view of the whole photo), and the spread
     of local contrast at half of it (full-size passes cost the most and gain little: tested on livec-dev)."""
-    half = F.avg_pool2d(y, 2)
+    half = m.block_mean(y, 2)
     cols, sigma = scale_features(half)
-    cols += scale_features(F.avg_pool2d(half, 2))[0]
+    cols += scale_features(m.block_mean(half, 2))[0]
     flat = sigma.flatten(1)
-    n = (~flat.isnan()).sum(1).clamp_min(1)
+    n = m.count_valid(flat).clamp_min(1)
     flat = flat.nan_to_num(0.0)
     s_mean = flat.sum(1) / n
     s_sd = (torch.linalg.vecdot(flat, flat) / n - s_mean**2).clamp_min(0).sqrt()

@@ -78,11 +78,17 @@ class ClassicScorer(Scorer):
     def _batch(self, items: list[_Prepared]) -> torch.Tensor:
         h = max(MIN_SIDE, *(p.pixels.shape[1] for p in items)) + 2 * MARGIN
         w = max(MIN_SIDE, *(p.pixels.shape[2] for p in items)) + 2 * MARGIN
-        batch = torch.full((len(items), 3, h, w), float("nan"), dtype=torch.float32, device=self.device)
+        batch = torch.empty((len(items), 3, h, w), dtype=torch.float32, device=self.device)
         for i, p in enumerate(items):
             _, ph, pw = p.pixels.shape
-            batch[i, :, MARGIN : MARGIN + ph, MARGIN : MARGIN + pw] = p.pixels.to(self.device, non_blocking=True)
-        return batch.div_(255.0)  # in place: the NaN margin stays NaN
+            inside = batch[i, :, MARGIN : MARGIN + ph, MARGIN : MARGIN + pw]
+            torch.div(p.pixels.to(self.device, non_blocking=True), 255.0, out=inside)
+            # NaN everywhere else: one write per pixel in all
+            batch[i, :, :MARGIN].fill_(float("nan"))
+            batch[i, :, MARGIN + ph :].fill_(float("nan"))
+            batch[i, :, MARGIN : MARGIN + ph, :MARGIN].fill_(float("nan"))
+            batch[i, :, MARGIN : MARGIN + ph, MARGIN + pw :].fill_(float("nan"))
+        return batch
 
     def measure(self, items: list[_Prepared]) -> Measurements:
         """The measurements of prepared images, batched on a GPU; on a CPU those the workers took."""
