@@ -107,16 +107,12 @@ def hasler_susstrunk(rgb: torch.Tensor) -> torch.Tensor:
     return torch.sqrt(nanstd(rg) ** 2 + nanstd(yb) ** 2) + 0.3 * mean
 
 
-def box_filter(x: torch.Tensor, dim: int) -> torch.Tensor:
-    """Sum over 9 neighbours along `dim`, zero-padded, same size: sums of 3 taken 3 apart (4 additions instead
-    of 8; avg_pool2d with stride 1 is several times slower on CPU)."""
+def box_differences(x: torch.Tensor, dim: int) -> torch.Tensor:
+    """Differences of neighbouring 9-pixel box sums along `dim`, zero-padded (one shorter than `dim`): next
+    minus this sum is the pixel entering the window minus the one leaving it, so one subtraction, no filter."""
     padded = F.pad(x, (0, 0, 4, 4) if dim == 2 else (4, 4, 0, 0))
-    n = x.shape[dim]
-    threes = padded.narrow(dim, 0, n + 6) + padded.narrow(dim, 1, n + 6)
-    threes += padded.narrow(dim, 2, n + 6)  # centred on padded[1 .. n + 6]
-    nines = threes.narrow(dim, 0, n) + threes.narrow(dim, 3, n)
-    nines += threes.narrow(dim, 6, n)
-    return nines
+    n = x.shape[dim] - 1
+    return padded.narrow(dim, 9, n) - padded.narrow(dim, 0, n)
 
 
 def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
@@ -132,7 +128,7 @@ def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Ten
     for dim in (2, 3):
         # zero padding only reaches the NaN margin around every image, so edges stay NaN (ignored)
         d_f = torch.diff(y, dim=dim).abs_()
-        d_b = torch.diff(box_filter(y, dim), dim=dim).abs_()  # 9 times the 9-pixel box blur's differences
+        d_b = box_differences(y, dim).abs_()  # 9 times the 9-pixel box blur's differences
         s_f = _flat(d_f).nansum(1)
         s_v = _flat(torch.sub(d_f, d_b, alpha=1 / 9).clamp_min_(0)).nansum(1)
         if noise is not None:
