@@ -29,7 +29,7 @@ class Measurements:
     blur: torch.Tensor  # Crété-Roffet blur effect, worse direction, noise discounted: 0 sharp .. 1 blurry
     blur_skew: torch.Tensor  # worse minus better direction's blur effect: streaks of motion blur
     noise_sigma: torch.Tensor  # luma units (0..255) at the working size
-    clipped: torch.Tensor  # share of the frame at the encoding's maximum and flat: blown-out areas
+    clipped: torch.Tensor  # share of the frame at the encoding's maximum and flat, per channel: blown-out areas
     shadows: torch.Tensor  # share of the frame below L* 15: crushed shadows
     highlight_level: torch.Tensor  # L* of the brightest 2 % of the frame: how far the exposure reaches
     tonal_range: torch.Tensor  # L* between the 1st and 99th percentile: how much of the range is used

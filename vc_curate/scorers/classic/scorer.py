@@ -21,7 +21,7 @@ from vc_curate.scorers.classic.quality import Measurements, attributes, defects,
 
 VERSION = "classic/2"  # the records' `scorer`: changes when the measures or the fitted model change
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
-CLIP_LEVEL = 254 / 255  # the encoding's maximum, allowing one code value of rounding
+CLIP_LEVEL = 250 / 255  # the encoding's maximum, less what JPEG's rounding and ringing take off clipped areas
 SHADOW_LSTAR = 15.0  # L* below which detail is lost in shadow
 DRAFT_FLOOR = 0.8  # a JPEG may be measured down to 80 % of the working size where its 1/2^k scaling lands there
 MARGIN = 8  # NaN border around every image (even, >= any filter radius): borders look the same in any batch
@@ -105,9 +105,10 @@ class ClassicScorer(Scorer):
         y = m.luma(rgb)  # working size: sharpness, noise and clipping need every pixel
         noise = m.noise_sigma(y)
         blur = m.blur_effect(y, noise)
-        peak = rgb.amax(1, keepdim=True)
-        top = m.block_min(peak, m.BLOCK)  # a block at the encoding's maximum throughout is flat and clipped
-        clipped = torch.where(top.isnan(), top, (top >= CLIP_LEVEL).float())
+        # a channel at the encoding's maximum throughout a block is flat and clipped there; each clipped channel
+        # counts a third: a blue sky clipped in blue has lost less than a white-out, and loses more as it brightens
+        top = m.block_min(rgb, m.BLOCK)
+        clipped = torch.where(top.isnan(), top, (top >= CLIP_LEVEL).float()).mean(1, keepdim=True)
         small = m.blocks(rgb)  # 4x4 block means: global statistics
         lstar = m.lightness(small)
         shadows = torch.where(lstar.isnan(), lstar, (lstar < SHADOW_LSTAR).float())
