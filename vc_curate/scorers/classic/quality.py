@@ -89,8 +89,10 @@ def defects(ms: Measurements) -> dict[str, torch.Tensor]:
 # beyond a normal exposure, more light is not better: the model reads these levels capped
 EXPOSURE_CAPS = {"mean_lightness": 50.0, "highlight_level": 85.0, "tonal_range": 85.0}
 # measures that grow (+1) or shrink (-1) with quality wherever they move: their fitted weights keep that sign,
-# so that no measure of a defect can make up for what the defect itself costs
-DIRECTIONS = {"blur": -1, "blur_skew": -1, "log_noise": -1, "clipped": -1, "veil": -1, "jpeg_quality": +1}
+# so that no measure of a defect can make up for what the defect itself costs, and highlights that reach
+# further or a tonal range more fully used (both capped at a normal exposure) never cost quality
+DIRECTIONS = {"blur": -1, "blur_skew": -1, "log_noise": -1, "clipped": -1, "veil": -1, "jpeg_quality": +1,
+              "highlight_level": +1, "tonal_range": +1}
 
 
 def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
