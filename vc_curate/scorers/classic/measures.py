@@ -22,8 +22,9 @@ def _flat(x: torch.Tensor) -> torch.Tensor:
 
 
 def count_valid(x: torch.Tensor) -> torch.Tensor:
-    """Non-NaN values in each row of (N, M) `x` (count_nonzero: summing a mask would first copy it to int64)."""
-    return torch.count_nonzero(~x.isnan(), dim=1)
+    """Finite values in each row of (N, M) `x`, as floats: a sum of ones where x * 0 is not NaN (torch's boolean
+    masks and counts are several times slower on CPU than two float passes)."""
+    return torch.mul(x, 0.0).add_(1.0).nansum(1)
 
 
 def nanmean(x: torch.Tensor) -> torch.Tensor:

@@ -33,7 +33,7 @@ def _gaussian_taps(size: int = 7, sigma: float = 7 / 6) -> torch.Tensor:
     return g / g.sum()
 
 
-_TAPS = _gaussian_taps()
+_TAPS = tuple(_gaussian_taps().tolist())  # plain floats: reading a tensor's element per use costs a dispatch
 
 
 def _smooth(x: torch.Tensor) -> torch.Tensor:
@@ -41,9 +41,9 @@ def _smooth(x: torch.Tensor) -> torch.Tensor:
     for dim in (-2, -1):
         padded = F.pad(x, (3, 3, 0, 0) if dim == -1 else (0, 0, 3, 3))
         n = x.shape[dim]
-        acc = padded.narrow(dim, 0, n) * float(_TAPS[0])
+        acc = padded.narrow(dim, 0, n) * _TAPS[0]
         for i in range(1, len(_TAPS)):
-            acc = acc.add_(padded.narrow(dim, i, n), alpha=float(_TAPS[i]))
+            acc = acc.add_(padded.narrow(dim, i, n), alpha=_TAPS[i])
         x = acc
     return x
 
@@ -66,7 +66,7 @@ def _moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor,
     n = m.count_valid(x)
     x = x.nan_to_num(0.0)
     neg = x.clamp(max=0.0)
-    n_neg = torch.count_nonzero(neg, dim=1)
+    n_neg = -neg.sign().sum(1)  # sign is -1 where negative, 0 elsewhere (a float count: see count_valid)
     sq = torch.linalg.vecdot(x, x)
     sq_neg = torch.linalg.vecdot(neg, neg)
     abs_sum = x.sum(1) - 2 * neg.sum(1)
