@@ -92,7 +92,7 @@ def fit(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], alpha: float =
         coef = torch.linalg.solve(gram + kernel_lambda * torch.eye(len(z), dtype=torch.float64), residual)
         centres = seen
     return QualityModel(tuple(names), mean.float(), scale.float(), weight.float(), bias, centres.float(),
-                        coef.float(), gamma)
+                        coef.float(), gamma, x.amin(0).float(), x.amax(0).float())
 
 
 def folds_by_image(n: int, k: int, seed: int = 0) -> list[torch.Tensor]:

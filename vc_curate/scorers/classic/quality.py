@@ -106,7 +106,7 @@ def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
         "local_contrast": ms.local_contrast, "colourfulness": ms.colourfulness, "blur": ms.blur,
         "blur_skew": ms.blur_skew, "log_noise": ms.noise_sigma.clamp_min(1e-2).log(), "clipped": ms.clipped,
         "shadows": ms.shadows, "highlight_level": ms.highlight_level, "tonal_range": ms.tonal_range,
-        "veil": ms.veil, "log_megapixels": ms.megapixels.clamp_min(1e-4).log(), "jpeg_quality": jpeg,
+        "veil": ms.veil, "jpeg_quality": jpeg,
     }
     for name, cap in EXPOSURE_CAPS.items():
         measures[name] = measures[name].clamp(max=cap)
@@ -126,7 +126,10 @@ class QualityModel:
     """Ridge regression plus a Gaussian-kernel correction on standardised inputs z = (x - mean) / scale:
     quality = bias + z . weight + sum_i coef_i exp(-gamma |z' - centre_i|^2), where z' leaves out the defect
     amounts: each defect costs its linear weight whatever the rest of the image, and the kernel term fades
-    away from the opinion-scored images it was fitted on.
+    away from the opinion-scored images it was fitted on. Measures without a known direction are read within the
+    range the fitted images spanned, so an image unlike them (a 24-megapixel photo, an AI image) is not scored
+    by extrapolating a slope far beyond where it was learned; defect amounts and the measures in DIRECTIONS
+    are not bounded, so a defect keeps costing however far it goes.
     """
 
     names: tuple[str, ...]
@@ -137,23 +140,28 @@ class QualityModel:
     centres: torch.Tensor  # (M, F), standardised
     coef: torch.Tensor  # (M,)
     gamma: float
+    low: torch.Tensor  # (F,) each input's least and greatest value among the fitted images
+    high: torch.Tensor
 
     @classmethod
     def from_dict(cls, d: dict) -> QualityModel:
         t = lambda k: torch.tensor(d[k], dtype=torch.float32)  # noqa: E731
         centres = t("centres").reshape(-1, len(kernel_columns(d["names"])))
         return cls(tuple(d["names"]), t("mean"), t("scale"), t("weight"), float(d["bias"]), centres,
-                   t("coef"), float(d["gamma"]))
+                   t("coef"), float(d["gamma"]), t("low"), t("high"))
 
     def to_dict(self) -> dict:
         r = lambda v: [float(f"{x:.5g}") for x in v.flatten().tolist()]  # noqa: E731
         return {"names": list(self.names), "mean": r(self.mean), "scale": r(self.scale),
-                "weight": r(self.weight), "bias": self.bias, "gamma": self.gamma, "coef": r(self.coef), "centres": r(self.centres)}
+                "weight": r(self.weight), "bias": self.bias, "gamma": self.gamma, "coef": r(self.coef),
+                "centres": r(self.centres), "low": r(self.low), "high": r(self.high)}
 
     def predict(self, x: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:
         if names != self.names:
             raise ValueError("the shipped quality parameters were fitted on other inputs; refit them")
-        z = (x.float() - self.mean.to(x.device)) / self.scale.to(x.device)
+        bounded = torch.tensor([not n.startswith("defect:") and n not in DIRECTIONS for n in names], device=x.device)
+        x = torch.where(bounded, x.float().clamp(self.low.to(x.device), self.high.to(x.device)), x.float())
+        z = (x - self.mean.to(x.device)) / self.scale.to(x.device)
         # row by row (no matrix products), so an image scores the same bits in a batch of any size
         linear = (z * self.weight.to(x.device)).sum(1) + self.bias
         if not len(self.coef):
