@@ -48,8 +48,8 @@ def blocks(x: torch.Tensor) -> torch.Tensor:
 
 
 def _block_reduce(x: torch.Tensor, size: int, reduce) -> torch.Tensor:
-    """`reduce` (torch.amax or torch.amin) over size x size blocks, dropping the partial ones at the edges, as
-    pooling does: rows first, then columns (on CPU several times faster than max_pool2d, which keeps indices)."""
+    """`reduce(t, dim)` (torch.amax, torch.amin or _sum_along) over size x size blocks, dropping the partial ones
+    at the edges, as pooling does: rows first, then columns (on CPU several times faster than pooling)."""
     n, c, h, w = x.shape
     h, w = h // size, w // size
     rows = reduce(x[..., : h * size, : w * size].reshape(n, c, h, size, w * size), 3)
@@ -67,10 +67,7 @@ def _sum_along(x: torch.Tensor, dim: int) -> torch.Tensor:
 def block_mean(x: torch.Tensor, size: int) -> torch.Tensor:
     """Means over size x size blocks (size >= 2), partial blocks at the edges dropped, as avg_pool2d does (NaN
     where a block touches the padding); several times faster than avg_pool2d on CPU."""
-    n, c, h, w = x.shape
-    h, w = h // size, w // size
-    rows = _sum_along(x[..., : h * size, : w * size].reshape(n, c, h, size, w * size), 3)
-    return _sum_along(rows.reshape(n, c, h, w, size), 4).div_(size * size)
+    return _block_reduce(x, size, _sum_along).div_(size * size)
 
 
 def block_max(x: torch.Tensor, size: int = 8) -> torch.Tensor:
@@ -158,9 +155,9 @@ def noise_sigma(y: torch.Tensor, flat_share: float = 0.25) -> torch.Tensor:
     even = y[..., : hh.shape[-2] * 2, : hh.shape[-1] * 2]
     clipped = _flat((block_max(even) >= CLIPPED_LUMA[1]) | (block_min(even) <= CLIPPED_LUMA[0]))
     energy = torch.where(energy.isnan() | clipped, torch.full_like(energy, float("inf")), energy)
-    found = torch.count_nonzero(~energy.isinf(), dim=1)
+    found = count_valid(energy)
     valid = found.clamp_min(1)
-    k = (valid.float() * flat_share).ceil().long().clamp_min(1)
+    k = (valid * flat_share).ceil().long().clamp_min(1)
     ordered = energy.sort(1).values
     # mean energy of the flattest blocks, as an RMS sigma
     idx = torch.arange(ordered.shape[1], device=y.device).expand_as(ordered)
