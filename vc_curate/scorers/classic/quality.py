@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
 
@@ -142,6 +142,11 @@ class QualityModel:
     gamma: float
     low: torch.Tensor  # (F,) each input's least and greatest value among the fitted images
     high: torch.Tensor
+    bounded: torch.Tensor = field(init=False, repr=False)  # (F,) the inputs read within [low, high]
+
+    def __post_init__(self) -> None:
+        bounded = torch.tensor([not n.startswith("defect:") and n not in DIRECTIONS for n in self.names])
+        object.__setattr__(self, "bounded", bounded)  # derived once, not per batch
 
     @classmethod
     def from_dict(cls, d: dict) -> QualityModel:
@@ -159,8 +164,7 @@ class QualityModel:
     def predict(self, x: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:
         if names != self.names:
             raise ValueError("the shipped quality parameters were fitted on other inputs; refit them")
-        bounded = torch.tensor([not n.startswith("defect:") and n not in DIRECTIONS for n in names], device=x.device)
-        x = torch.where(bounded, x.float().clamp(self.low.to(x.device), self.high.to(x.device)), x.float())
+        x = torch.where(self.bounded.to(x.device), x.float().clamp(self.low.to(x.device), self.high.to(x.device)), x.float())
         z = (x - self.mean.to(x.device)) / self.scale.to(x.device)
         # row by row (no matrix products), so an image scores the same bits in a batch of any size
         linear = (z * self.weight.to(x.device)).sum(1) + self.bias
