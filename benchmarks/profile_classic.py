@@ -4,8 +4,10 @@ measure them: milliseconds per image, then per measure function (cProfile, cumul
 
     python benchmarks/profile_classic.py [--images GLOB] [--limit 32] [--top 12]
 
-Figures vary between runs (about 15 % here): compare several. e.g. multi-megapixel photos (measured at the working size after draft decoding):
+e.g. multi-megapixel photos (measured at the working size, after draft decoding):
     python benchmarks/profile_classic.py --images '../shared/data/photos/*.jpg'
+
+Figures vary between runs (about 15 % on the development VM): compare several before believing a change.
 """
 
 from __future__ import annotations
