@@ -61,7 +61,8 @@ def main() -> None:
     t = time.perf_counter()
     measure_all(scorer, items)
     per_image = (time.perf_counter() - t) / len(items) * 1e3
-    print(f"{len(items)} images from {args.images}: {per_image:.2f} ms per image to measure, one thread, unprofiled")
+    print(f"{len(items)} images from {args.images}: {per_image:.2f} ms per image to measure, one thread, "
+          "unprofiled")
 
     profiler = cProfile.Profile()
     profiler.runcall(measure_all, scorer, items)
@@ -78,7 +79,8 @@ def main() -> None:
     calls = sum(e.count for e in events) / len(items)
     print(f"\ntorch operators: {calls:.0f} calls per image (views and nested calls included); by self time:")
     for e in sorted(events, key=lambda e: e.self_cpu_time_total, reverse=True)[: args.top]:
-        print(f"  {e.self_cpu_time_total / len(items) / 1e3:7.2f} ms  {e.count / len(items):6.1f} calls  {e.key}")
+        ms = e.self_cpu_time_total / len(items) / 1e3
+        print(f"  {ms:7.2f} ms  {e.count / len(items):6.1f} calls  {e.key}")
 
 
 if __name__ == "__main__":

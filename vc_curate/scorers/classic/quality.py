@@ -164,7 +164,8 @@ class QualityModel:
     def predict(self, x: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:
         if names != self.names:
             raise ValueError("the shipped quality parameters were fitted on other inputs; refit them")
-        x = torch.where(self.bounded.to(x.device), x.float().clamp(self.low.to(x.device), self.high.to(x.device)), x.float())
+        x = x.float()
+        x = torch.where(self.bounded.to(x.device), x.clamp(self.low.to(x.device), self.high.to(x.device)), x)
         z = (x - self.mean.to(x.device)) / self.scale.to(x.device)
         # row by row (no matrix products), so an image scores the same bits in a batch of any size
         linear = (z * self.weight.to(x.device)).sum(1) + self.bias
