@@ -49,7 +49,7 @@ def blocks(x: torch.Tensor) -> torch.Tensor:
 
 def _block_reduce(x: torch.Tensor, size: int, reduce) -> torch.Tensor:
     """`reduce(t, dim)` (torch.amax, torch.amin or _sum_along) over size x size blocks, dropping the partial
-    ones at the edges, as pooling does: rows first, then columns (several times faster than pooling on CPU)."""
+    ones at the edges as pooling does: rows, then columns (on CPU several times faster than pooling)."""
     n, c, h, w = x.shape
     h, w = h // size, w // size
     rows = reduce(x[..., : h * size, : w * size].reshape(n, c, h, size, w * size), 3)
