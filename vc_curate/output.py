@@ -61,8 +61,8 @@ class RecordWriter:
         self._replaced: set[str] = set()  # uris scored again in this run: their earlier records go
         if not is_url(out):
             lock_path = self.path + ".lock" if self.single else os.path.join(self.path, ".lock")
-            if not self.single:
-                os.makedirs(self.path, exist_ok=True)
+            # the folder OUT goes in is created when missing, as the folder of parts is
+            os.makedirs(os.path.dirname(self.path) if self.single else self.path, exist_ok=True)
             self._lock = OutputLock(lock_path, out)
             self._lock.acquire()
         try:

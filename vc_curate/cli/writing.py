@@ -38,7 +38,8 @@ def check_not_inputs(outputs: dict[str, str | None], inputs: Iterable[str]) -> N
 
 
 def check_outputs(outputs: dict[str, str | None], inputs: Iterable[str], *, overwrite: bool) -> None:
-    """`outputs`: flag -> file (None: not given). Refuse what would lose data or fail late, as UsageErrors."""
+    """`outputs`: flag -> file (None: not given). Refuse what would lose data or fail late, as UsageErrors; make
+    a missing folder an output goes in."""
     check_not_inputs(outputs, inputs)
     for flag, path in outputs.items():
         if not path or is_url(path):
@@ -48,8 +49,10 @@ def check_outputs(outputs: dict[str, str | None], inputs: Iterable[str], *, over
         if os.path.lexists(path) and not overwrite:
             raise UsageError(f"{flag} {path} already exists: pass --overwrite to replace it")
         folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise UsageError(f"{flag} {path}: folder {folder} does not exist")
+        try:
+            os.makedirs(folder, exist_ok=True)  # a missing folder is made, as `score` makes its folder of parts
+        except OSError as exc:
+            raise UsageError(f"{flag} {path}: cannot create folder {folder} ({exc.strerror})") from None
         if not os.access(folder, os.W_OK | os.X_OK):
             raise UsageError(f"{flag} {path}: folder {folder} is not writable")
 

@@ -84,6 +84,33 @@ def test_score_out_problems_are_one_line(tmp_path, capsys, setup, out, message):
     one_line_exit_2(["score", str(tmp_path / "in"), "--out", out, "--quiet", "--resume"], capsys, message)
 
 
+def test_every_command_makes_the_folder_its_outputs_go_in(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    for i in range(3):
+        (tmp_path / "in" / f"{i}.png").write_bytes(png(i))
+    scores = tmp_path / "new" / "deeper" / "s.parquet"
+    labels = tmp_path / "labels.csv"
+    labels.write_text("uri,mos\n" + "".join(f"{tmp_path / 'in' / f'{i}.png'},{i}\n" for i in range(3)))
+    runs = [(["score", str(tmp_path / "in"), "--out", str(scores), "--quiet"], ["new/deeper/s.parquet"]),
+            (["score", str(tmp_path / "in"), "--out", str(tmp_path / "other" / "parts"), "--quiet"],
+             ["other/parts"]),
+            (["filter", str(scores), "--keep-if", "quality >= 0", "--out", str(tmp_path / "a" / "k.parquet"),
+              "--rejected", str(tmp_path / "b" / "r.parquet")], ["a/k.parquet", "b/r.parquet"]),
+            (["report", str(scores), "--out", str(tmp_path / "c" / "d" / "r.html")], ["c/d/r.html"]),
+            (["evaluate", str(scores), "--labels", str(labels), "--json", str(tmp_path / "e" / "m.json")],
+             ["e/m.json"])]
+    for args, made in runs:
+        assert main(args) == 0, capsys.readouterr().err
+        assert all((tmp_path / m).exists() for m in made), made
+    assert pq.read_table(scores).num_rows == 3 and pq.read_table(tmp_path / "other" / "parts").num_rows == 3
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line(scores, tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    one_line_exit_2(["report", str(scores), "--out", str(tmp_path / "file" / "r.html")], capsys,
+                    "cannot create folder")
+
+
 def _file_size_limit(limit: int):
     def apply():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG, as a full disk
