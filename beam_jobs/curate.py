@@ -31,7 +31,8 @@ from beam_jobs.io.read import FAILED, MEMBERS, MatchInputs, ReadInputs
 from beam_jobs.io.write import WriteRecords
 from beam_jobs.local import local_runner
 from beam_jobs.metrics import CountScored, counter_values, summary_line
-from beam_jobs.options import CurateOptions, UsageError, reject_unknown_flags, scorer_options, torch_threads, validate
+from beam_jobs.options import (CurateOptions, UsageError, help_text, reject_unknown_flags, scorer_options,
+                               torch_threads, validate)
 from beam_jobs.output_dir import prepare_output_dir
 from beam_jobs.skip import SKIPPED, SkipDone
 from beam_jobs.stats import WriteStats, now
@@ -109,6 +110,9 @@ def check(opts: CurateOptions, argv: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if "-h" in argv or "--help" in argv:
+        print(help_text())
+        return 0
     options = PipelineOptions(argv)
     opts = options.view_as(CurateOptions)
     standard = options.view_as(StandardOptions)

@@ -63,3 +63,12 @@ def test_scorer_flags_are_checked_against_the_chosen_scorer():
         scorer_options(opts("--scorer", "lmm"))
     with pytest.raises(UsageError, match="--batch_size must be at least 1"):
         scorer_options(opts("--batch_size", "0"))
+
+
+def test_help_lists_the_jobs_flags_and_points_at_beams(capsys):
+    from beam_jobs.curate import main
+
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert all(flag in out for flag in ("--input", "--output_dir", "--keep_if", "--previous_output", "--long_side"))
+    assert "--runner" in out and "docs/beam.md" in out
