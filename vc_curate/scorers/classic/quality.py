@@ -79,8 +79,11 @@ def defects(ms: Measurements) -> dict[str, torch.Tensor]:
         # bright all over and little of the tonal range used: washed out (a white product shot uses the range)
         "overexposure": _ramp(ms.mean_lightness, 70.0, 90.0) * _ramp(ms.tonal_range, 70.0, 30.0),
         "clipped-highlights": _ramp(ms.clipped, 0.0, 0.25),
-        "glare": _ramp(ms.veil, 0.15, 0.55),
-        "low-contrast": _ramp(ms.local_contrast, 6.0, 1.0),
+        # a veil lifts the blacks and flattens what it covers: lifted blacks alone are as often a white wall,
+        # sand or sky with crisp detail (He et al.'s dark channel misreads bright objects)
+        "glare": _ramp(ms.veil, 0.15, 0.55) * _ramp(ms.local_contrast, 10.0, 4.0),
+        # flat in detail and in the whole: a sunset over a dark ridge is flat in places, not low in contrast
+        "low-contrast": _ramp(ms.local_contrast, 6.0, 1.0) * _ramp(ms.lightness_std, 30.0, 15.0),
         "compression": _ramp(jpeg, 92.0, 15.0),
         "low-resolution": _ramp(ms.megapixels.clamp_min(1e-4).log(), math.log(0.5), math.log(0.02)),
     }
@@ -117,15 +120,18 @@ def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
 
 
 def kernel_columns(names) -> list[int]:
-    """The inputs the kernel term reads: all but the defect amounts."""
-    return [i for i, n in enumerate(names) if not n.startswith("defect:")]
+    """The inputs the kernel term reads: all but the defect amounts and the clipped share. The fitted photos
+    hold too little clipping for the kernel to learn it, and reading it, the kernel gave back up to 14 of the
+    points clipped highlights cost on a brightened photo."""
+    return [i for i, n in enumerate(names) if not n.startswith("defect:") and n != "clipped"]
 
 
 @dataclass(frozen=True, slots=True)
 class QualityModel:
     """Ridge regression plus a Gaussian-kernel correction on standardised inputs z = (x - mean) / scale:
     quality = bias + z . weight + sum_i coef_i exp(-gamma |z' - centre_i|^2), where z' leaves out the defect
-    amounts: each defect costs its linear weight whatever the rest of the image, and the kernel term fades
+    amounts and the clipped share (`kernel_columns`): each defect costs its linear weight whatever the rest of
+    the image, and the kernel term fades
     away from the opinion-scored images it was fitted on. Measures without a known direction are read within the
     range the fitted images spanned, so an image unlike them (a 24-megapixel photo, an AI image) is not scored
     by extrapolating a slope far beyond where it was learned; defect amounts and the measures in DIRECTIONS

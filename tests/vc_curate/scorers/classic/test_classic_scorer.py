@@ -9,6 +9,8 @@ import torch
 from PIL import Image, ImageFilter
 
 import vc_curate
+from tests.conftest import SHARED
+from tests.support.ladders import glare
 from vc_curate.decode import decode_bytes
 from vc_curate.fields import DEFECTS
 from vc_curate.scorers.classic.critique import PHRASES, ranked_defects
@@ -143,3 +145,16 @@ def test_an_image_whose_measures_fail_gets_a_score_error_and_the_rest_score(monk
     records = scorer.score([("tiny", png(np.full((10, 10, 3), 128))), ("cat", png(skimage.data.chelsea()))])
     assert records[0].error == "score failed: RuntimeError: no room to measure"
     assert records[1].ok
+
+
+def test_light_scenes_are_not_glare_and_contrasty_scenes_not_low_contrast(scorer, photos):
+    """Lifted blacks alone (white walls, sand, sky) are not glare, and a sunset over a dark ridge, flat in
+    places, is not low in contrast; a veil over a whole photo still is glare."""
+    livec = sorted((SHARED / "data" / "livec-dev" / "images").iterdir())[:150]
+    flagged = [r for r in scorer.score([str(p) for p in livec]) if "glare" in r.defects.split(";")]
+    assert len(flagged) / len(livec) < 0.15  # about 1 in 5 photos here before glare needed flattened detail
+    by_name = {p.name: p for p in photos}
+    sunset = scorer.score([str(by_name["nature_3.jpg"])])[0]
+    assert sunset.contrast > 80 and "low-contrast" not in sunset.defects.split(";")
+    veiled = glare(Image.fromarray(skimage.data.astronaut()), 100)
+    assert "glare" in scorer.score([("veiled", png(np.asarray(veiled)))])[0].defects.split(";")
