@@ -98,7 +98,10 @@ def render(processor: Any, question: str, *, system: str | None = None, images: 
     if template is None:
         raise ValueError("the model's processor has no chat template; use a checkpoint that ships one "
                          "(chat_template.jinja or chat_template.json) or a recipe with a chat_template")
-    prompt = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False, **dict(options))
+    # only the options the template reads: transformers 5 takes any other keyword for a processor argument
+    # and warns on every call (a recipe's enable_thinking, say, on a template without thinking)
+    used = {k: v for k, v in options if k in str(template)}
+    prompt = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=False, **used)
     if not stem:
         return prompt
     return prompt + stem if prompt[-1:].isspace() else prompt + " " + stem

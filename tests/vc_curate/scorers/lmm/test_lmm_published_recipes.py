@@ -255,3 +255,26 @@ def test_recipes_read_straight_after_the_stem_render_with_thinking_off(scorers, 
     for question in plan.levels + plan.numbers:
         text = plan.prefix + question.text
         assert "<think>\n\n</think>\n\n" in text and not text.rstrip().endswith("<think>"), text[-200:]
+
+
+def test_template_options_reach_only_templates_that_read_them(scorers):
+    """A recipe's `enable_thinking` on a template without thinking is left out: transformers 5 took it for a
+    processor argument and logged a warning on every prompt."""
+    seen = []
+    for kind in ("qwen2_vl", "qwen3_5"):
+        processor = scorers[kind].processor
+        calls = []
+        original = processor.apply_chat_template
+
+        def spy(*args, _original=original, _calls=calls, **kwargs):
+            _calls.append(kwargs)
+            return _original(*args, **kwargs)
+
+        processor.apply_chat_template = spy
+        try:
+            render(processor, "How good is it?", options=(("enable_thinking", False),))
+        finally:
+            del processor.apply_chat_template
+        seen.append("enable_thinking" in calls[0])
+    assert seen == ["enable_thinking" in str(scorers[k].processor.chat_template) for k in ("qwen2_vl", "qwen3_5")]
+    assert seen[1]  # the thinking model's template still gets it
