@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -12,6 +13,7 @@ import pyarrow.parquet as pq
 from vc_curate.cli.main import UsageError
 from vc_curate.cli.writing import check_outputs, replacing
 from vc_curate.errors import first_line
+from vc_curate.inputs.paths import is_url
 from vc_curate.rules import RuleError, compile_rule
 
 
@@ -28,6 +30,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def read_scores(path: str) -> pa.Table:
+    if not is_url(path) and not os.path.exists(path):  # Arrow's own message is the bare path
+        raise UsageError(f"cannot read scores {path}: it does not exist")
     try:
         return pq.read_table(path)
     except (OSError, pa.ArrowException) as exc:
