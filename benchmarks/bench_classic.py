@@ -79,7 +79,7 @@ def main() -> None:
     ap.add_argument("--passes", type=int, default=2, help="times through the photos for the speed figures")
     ap.add_argument("--workers", type=int, help="the scorer's decode workers (default: one per core, at most 8)")
     ap.add_argument("--cleanvision-files", type=int, default=5, help="photos given to cleanvision (it is slow)")
-    ap.add_argument("--memory-sizes", default="1000,10000", help="input counts for the peak-memory check")
+    ap.add_argument("--memory-sizes", default="1000,10000", help="input counts for the peak-memory check (0: none)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     ap.add_argument("files", nargs="*", help=argparse.SUPPRESS)
@@ -109,7 +109,7 @@ def main() -> None:
     for name, r in rows:
         rate = r["images"] / r["seconds"]
         print(f"{name:34}{rate:10.2f}{rate / base:10.2f}{r['peak_rss_mb']:13.0f}")
-    for size in (int(s) for s in args.memory_sizes.split(",") if s):
+    for size in (n for n in (int(s) for s in args.memory_sizes.split(",") if s) if n > 0):
         r = measure("scorer", files, size, args.workers)
         print(f"classic scorer peak RSS at {size:>6} inputs: {r['peak_rss_mb']:.0f} MB "
               f"({r['images'] / r['seconds']:.2f} images/s)")
