@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from vc_curate.scorers.classic import measures as m
 
 C = 1 / 255  # MSCN stabiliser, BRISQUE's 1 on the 0..255 scale
+NOISE_FLOOR = 2.0  # the stabiliser is at least this many noise sigmas: what noise alone moves is not structure
 TEXTURE = 0.02  # local luma sigma (0..1) above which a pixel counts as textured
 SHIFTS = ((0, 1), (1, 0), (1, 1), (1, -1))  # horizontal, vertical, main and second diagonal neighbours
 NAMES_PER_SCALE = ("mscn_shape", "mscn_var") + tuple(
@@ -48,11 +49,12 @@ def _smooth(x: torch.Tensor) -> torch.Tensor:
     return x
 
 
-def mscn(y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """MSCN coefficients of luma `y` (N, 1, H, W, 0..1, NaN padding) and the local contrast sigma field."""
+def mscn(y: torch.Tensor, c: torch.Tensor | float = C) -> tuple[torch.Tensor, torch.Tensor]:
+    """MSCN coefficients of luma `y` (N, 1, H, W, 0..1, NaN padding) and the local contrast sigma field; `c`,
+    the stabiliser, a number or one per image (N, 1, 1, 1)."""
     mu = _smooth(y)
     sigma = (_smooth(y * y) - mu * mu).abs().sqrt()
-    return (y - mu) / (sigma + C), sigma
+    return (y - mu) / (sigma + c), sigma
 
 
 def _shape_from_ratio(ratio: torch.Tensor) -> torch.Tensor:
@@ -99,9 +101,9 @@ def _shifted_product(m: torch.Tensor, dy: int, dx: int) -> torch.Tensor:
     return m * torch.roll(m, shifts=(-dy, -dx), dims=(-2, -1))
 
 
-def scale_features(y: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
+def scale_features(y: torch.Tensor, c: torch.Tensor | float = C) -> tuple[list[torch.Tensor], torch.Tensor]:
     """The 18 BRISQUE features of one scale, each (N,), and the scale's local contrast sigma field."""
-    m, sigma = mscn(y)
+    m, sigma = mscn(y, c)
     out = list(ggd(m.flatten(1)))
     # the four neighbour products as rows of one tensor: one fit for all of them
     products = torch.cat([_shifted_product(m, dy, dx).flatten(1) for dy, dx in SHIFTS])
@@ -111,13 +113,22 @@ def scale_features(y: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
     return out, sigma
 
 
-def features(y: torch.Tensor) -> torch.Tensor:
+def features(y: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
     """(N, len(FEATURE_NAMES)) features of luma `y` (N, 1, H, W), 0..1 with NaN padding: all 18 BRISQUE
     features at half and at a quarter of the working size (itself a view of the whole photo), and the spread
-    of local contrast at half of it (full-size passes cost the most and gain little: tested on livec-dev)."""
+    of local contrast at half of it (full-size passes cost the most and gain little: tested on livec-dev).
+
+    Given each image's noise sigma at the working size (N,), same units, the MSCN stabiliser of each scale is
+    at least NOISE_FLOOR times the noise left there (white noise halves with each 2x2 mean), so that noise is
+    not read as fine detail: the noise defect alone says what it costs. A clean photo keeps BRISQUE's 1/255.
+    """
     half = m.block_mean(y, 2)
-    cols, sigma = scale_features(half)
-    cols += scale_features(m.block_mean(half, 2))[0]
+    c_half = c_quarter = C
+    if noise is not None:
+        floor = NOISE_FLOOR * noise.to(y.dtype)[:, None, None, None]
+        c_half, c_quarter = (floor / 2).clamp_min(C), (floor / 4).clamp_min(C)
+    cols, sigma = scale_features(half, c_half)
+    cols += scale_features(m.block_mean(half, 2), c_quarter)[0]
     flat = sigma.flatten(1)
     n = m.count_valid(flat).clamp_min(1)
     flat = flat.nan_to_num(0.0)

@@ -19,7 +19,7 @@ from vc_curate.scorers.classic import nss
 from vc_curate.scorers.classic.critique import compose_critique, ranked_defects
 from vc_curate.scorers.classic.quality import Measurements, attributes, defects, quality, shipped_model
 
-VERSION = "classic/4"  # the records' `scorer`: changes when the measures or the fitted model change
+VERSION = "classic/5"  # the records' `scorer`: changes when the measures or the fitted model change
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
 CLIP_LEVEL = 250 / 255  # the encoding's maximum, less what JPEG's rounding and ringing take off clipped areas
 SHADOW_LSTAR = 15.0  # L* below which detail is lost in shadow
@@ -133,7 +133,7 @@ class ClassicScorer(Scorer):
             veil=m.nanmean(dark_channel).cpu(),
             megapixels=pixels / 1e6,
             jpeg_quality=jpeg_q,
-            nss=nss.features(y / 255).cpu(),
+            nss=nss.features(y / 255, noise / 255).cpu(),
         )
 
     def score_batch(self, batch: list[_Prepared]) -> list[Scores]:

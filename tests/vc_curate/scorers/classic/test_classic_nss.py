@@ -44,3 +44,19 @@ def test_blur_moves_the_mscn_shape():
     blurred = torch.nn.functional.avg_pool2d(sharp, 5, stride=1, padding=2)
     i = nss.FEATURE_NAMES.index("mscn_shape_s1")
     assert nss.features(blurred)[0, i] != pytest.approx(float(nss.features(sharp)[0, i]), rel=0.05)
+
+
+def test_the_noise_floor_keeps_noise_from_reading_as_detail():
+    """Given the noise sigma, the statistics of a noisy photo move less from its clean copy's; a clean photo's
+    (noise about BRISQUE's stabiliser) do not move."""
+    import skimage.data
+
+    clean = torch.from_numpy(skimage.data.camera()).float()[None, None] / 255
+    noisy = (clean + torch.randn(clean.shape, generator=torch.Generator().manual_seed(3)) * 12 / 255).clamp(0, 1)
+    sigma = torch.tensor([12 / 255])
+    base, plain, floored = nss.features(clean), nss.features(noisy), nss.features(noisy, sigma)
+    # noise makes the coefficients more Gaussian and decorrelates neighbours, as detail does
+    for name in ("mscn_shape_s1", "mscn_shape_s2", "h_mean_s1", "v_mean_s1", "h_shape_s2"):
+        i = nss.FEATURE_NAMES.index(name)
+        assert abs(floored[0, i] - base[0, i]) < 0.6 * abs(plain[0, i] - base[0, i]), name
+    torch.testing.assert_close(nss.features(clean, torch.tensor([0.4 / 255])), base)

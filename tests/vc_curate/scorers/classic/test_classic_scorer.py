@@ -1,6 +1,7 @@
 """The classic scorer through the public API: sane scores, odd images, defects ranked, critiques."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -158,3 +159,12 @@ def test_light_scenes_are_not_glare_and_contrasty_scenes_not_low_contrast(scorer
     assert sunset.contrast > 80 and "low-contrast" not in sunset.defects.split(";")
     veiled = glare(Image.fromarray(skimage.data.astronaut()), 100)
     assert "glare" in scorer.score([("veiled", png(np.asarray(veiled)))])[0].defects.split(";")
+
+
+def test_plain_noise_is_not_read_back_as_detail(scorer):
+    """The README's example: noise the eye sees at once costs a third of the scale, not a few points (the scene
+    statistics gave back most of the noise defect's cost before they had a noise floor)."""
+    folder = Path(__file__).resolve().parents[4] / "examples" / "images"
+    clean, noisy = scorer.score([str(folder / "sharp.jpg"), str(folder / "noisy.jpg")])
+    assert clean.quality - noisy.quality > 25, (clean.quality, noisy.quality)
+    assert noisy.defects == "noise" and noisy.noisiness > 90
