@@ -19,6 +19,7 @@ from vc_curate.scorers.classic.quality import DIRECTIONS, QualityModel, design, 
 # brighter photo as a better one (chosen on generated ladders; livec-dev barely moved, see docs/classic.md)
 MIN_DEFECT_COST = {d: 20.0 for d in DEFECTS} | {"noise": 45.0, "compression": 35.0, "clipped-highlights": 30.0}
 ALPHA = 30.0  # ridge penalty on the standardised weights
+MIN_SUPPORT = 10  # fitted images showing a defect (amount >= 0.1) below which its cost stays at the minimum
 KERNEL_GAMMA = 1.0  # Gaussian kernel width, per input
 KERNEL_LAMBDA = 0.5  # kernel ridge penalty
 
@@ -44,9 +45,12 @@ def inputs_of(scorer, paths: Iterable[Path], batch_size: int = 16) -> tuple[torc
 
 def fit(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], alpha: float = ALPHA,
         min_cost: float | dict[str, float] = MIN_DEFECT_COST, kernel_gamma: float = KERNEL_GAMMA,
-        kernel_lambda: float | None = KERNEL_LAMBDA) -> QualityModel:
+        kernel_lambda: float | None = KERNEL_LAMBDA, min_support: int = MIN_SUPPORT) -> QualityModel:
     """Ridge regression of `y` on standardised `x`, in which every `defect:` input costs at least `min_cost`
-    points, then kernel ridge regression of what remains (none when `kernel_lambda` is None).
+    points, then kernel ridge regression of what remains (none when `kernel_lambda` is None). A defect that
+    fewer than `min_support` of the images show costs exactly its minimum: so few cannot tell what it costs
+    (one washed-out photo among livec-dev's 609 had made over-exposure cost 53 points, and a white product
+    shot lose everything).
 
     Measures of a defect (`DIRECTIONS`) may only cost quality too. Weights that the fit leaves outside their
     bounds are fixed at the bound (an active set) and the rest refitted, until none is. The kernel's width is
@@ -58,16 +62,18 @@ def fit(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], alpha: float =
     z = (x - mean) / scale
     upper = torch.full((x.shape[1],), float("inf"), dtype=torch.float64)
     lower = -upper
+    rare = torch.zeros(x.shape[1], dtype=torch.bool)
     for i, n in enumerate(names):
         if n.startswith("defect:"):
             cost = min_cost.get(n[len("defect:"):], 0.0) if isinstance(min_cost, dict) else min_cost
             upper[i] = -cost * scale[i]  # standardised weight at the minimum cost
+            rare[i] = int((x[:, i] >= 0.1).sum()) < min_support
         elif DIRECTIONS.get(n, 0) < 0:
             upper[i] = 0.0
         elif DIRECTIONS.get(n, 0) > 0:
             lower[i] = 0.0
-    fixed = torch.zeros(x.shape[1], dtype=torch.bool)
-    at = torch.zeros(x.shape[1], dtype=torch.float64)  # the bound a fixed weight sits at
+    fixed = rare.clone()
+    at = torch.where(rare, upper, torch.zeros_like(upper))  # the bound a fixed weight sits at
     weight = torch.zeros(x.shape[1], dtype=torch.float64)
     while True:
         free = ~fixed

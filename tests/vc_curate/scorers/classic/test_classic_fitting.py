@@ -37,6 +37,15 @@ def test_every_defect_costs_at_least_the_minimum_even_where_the_table_disagrees(
     assert (model.predict(hi, NAMES) < model.predict(lo, NAMES)).all()
 
 
+def test_a_defect_too_few_images_show_costs_its_minimum():
+    x, y = table()
+    x[:, 2] = 0.0
+    x[:3, 2] = 1.0
+    y[:3] -= 60  # three images with the defect, all far worse: enough to fit a large cost, not to trust it
+    assert fit(x, y, NAMES, min_cost=6.0, min_support=3).defect_cost("blur") > 20
+    assert fit(x, y, NAMES, min_cost=6.0, min_support=4).defect_cost("blur") == pytest.approx(6.0, rel=1e-4)
+
+
 def test_folds_are_disjoint_and_cover_every_image():
     folds = folds_by_image(103, 5, seed=1)
     together = torch.cat(folds)
