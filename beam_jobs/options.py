@@ -120,12 +120,13 @@ def reject_unknown_flags(argv: list[str]) -> None:
 
 
 def help_text() -> str:
-    """`--help`: the job's own flags (Beam's parser answers it with an empty usage line), then where Beam's are."""
-    parser = argparse.ArgumentParser(prog="python -m beam_jobs.curate",
-                                     description="Score image corpora with a vc-curate scorer and split them by a "
-                                                 "rule into kept-, rejected- and errors-*.parquet in --output_dir.",
-                                     epilog="Beam's own flags are accepted too (--runner, --direct_num_workers, "
-                                            "--direct_running_mode, --job_name, Dataflow's and Flink's ...): "
-                                            "see docs/beam.md and Beam's pipeline options.")
+    """`--help`: the job's own flags (Beam's parser answers it with an empty usage line), then where Beam's
+    are."""
+    parser = argparse.ArgumentParser(
+        prog="python -m beam_jobs.curate",
+        description="Score image corpora with a vc-curate scorer and split them by a rule into kept-, "
+                    "rejected- and errors-*.parquet in --output_dir.",
+        epilog="Beam's own flags are accepted too (--runner, --direct_num_workers, --direct_running_mode, "
+               "--job_name, Dataflow's and Flink's ...): see docs/beam.md and Beam's pipeline options.")
     CurateOptions._add_argparse_args(parser)
     return parser.format_help()

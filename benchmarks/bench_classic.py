@@ -79,7 +79,8 @@ def main() -> None:
     ap.add_argument("--passes", type=int, default=2, help="times through the photos for the speed figures")
     ap.add_argument("--workers", type=int, help="the scorer's decode workers (default: one per core, at most 8)")
     ap.add_argument("--cleanvision-files", type=int, default=5, help="photos given to cleanvision (it is slow)")
-    ap.add_argument("--memory-sizes", default="1000,10000", help="input counts for the peak-memory check (0: none)")
+    ap.add_argument("--memory-sizes", default="1000,10000",
+                    help="input counts for the peak-memory check (0: none)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     ap.add_argument("files", nargs="*", help=argparse.SUPPRESS)

@@ -70,5 +70,6 @@ def test_help_lists_the_jobs_flags_and_points_at_beams(capsys):
 
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    assert all(flag in out for flag in ("--input", "--output_dir", "--keep_if", "--previous_output", "--long_side"))
+    flags = ("--input", "--output_dir", "--keep_if", "--previous_output", "--long_side")
+    assert all(flag in out for flag in flags)
     assert "--runner" in out and "docs/beam.md" in out

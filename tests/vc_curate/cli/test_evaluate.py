@@ -56,7 +56,8 @@ def test_bad_arguments_are_one_line_errors(scored, tmp_path, capsys):
         (["evaluate", str(tmp_path / "none.parquet"), "--labels", labels], "none.parquet does not exist"),
         (["evaluate", scores, "--labels", str(tmp_path / "other.csv")], "no labelled image has a score"),
         (["evaluate", scores, "--labels", labels, "--group-by", "prompt"], "no column `prompt` to group by"),
-        (["evaluate", scores, "--labels", labels, "--plot", str(tmp_path / "other.csv" / "s.png")], "cannot create folder"),
+        (["evaluate", scores, "--labels", labels, "--plot", str(tmp_path / "other.csv" / "s.png")],
+         "cannot create folder"),
     ]:
         assert main(argv) == 2
         captured = capsys.readouterr()

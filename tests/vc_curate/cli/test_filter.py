@@ -46,4 +46,5 @@ def test_bad_rule_exit_2(scores, tmp_path, rule, capsys):
 def test_missing_scores_file(tmp_path, capsys):
     assert main(["filter", str(tmp_path / "nope.parquet"), "--keep-if", "quality > 1",
                  "--out", str(tmp_path / "k.parquet")]) == 2
-    assert "cannot read scores" in (err := capsys.readouterr().err) and "nope.parquet: it does not exist" in err
+    err = capsys.readouterr().err
+    assert "cannot read scores" in err and "nope.parquet: it does not exist" in err

@@ -30,7 +30,8 @@ def test_bad_arguments_are_one_line_errors(tmp_path, capsys):
     for argv, message in [
         (["report", str(tmp_path / "nope.parquet"), "--out", out], "does not exist"),
         (["report", str(tmp_path / "labels.parquet"), "--out", out], "not a scores table"),
-        (["report", str(scores), "--out", str(tmp_path / "labels.parquet" / "r.html")], "cannot create folder"),
+        (["report", str(scores), "--out", str(tmp_path / "labels.parquet" / "r.html")],
+         "cannot create folder"),
         (["report", str(scores), "--out", out, "--top", "0"], "--top 0"),
     ]:
         assert main(argv) == 2

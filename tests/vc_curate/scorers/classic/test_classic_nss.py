@@ -52,7 +52,8 @@ def test_the_noise_floor_keeps_noise_from_reading_as_detail():
     import skimage.data
 
     clean = torch.from_numpy(skimage.data.camera()).float()[None, None] / 255
-    noisy = (clean + torch.randn(clean.shape, generator=torch.Generator().manual_seed(3)) * 12 / 255).clamp(0, 1)
+    noise = torch.randn(clean.shape, generator=torch.Generator().manual_seed(3)) * 12 / 255
+    noisy = (clean + noise).clamp(0, 1)
     sigma = torch.tensor([12 / 255])
     base, plain, floored = nss.features(clean), nss.features(noisy), nss.features(noisy, sigma)
     # noise makes the coefficients more Gaussian and decorrelates neighbours, as detail does
