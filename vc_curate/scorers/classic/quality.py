@@ -130,12 +130,12 @@ def kernel_columns(names) -> list[int]:
 class QualityModel:
     """Ridge regression plus a Gaussian-kernel correction on standardised inputs z = (x - mean) / scale:
     quality = bias + z . weight + sum_i coef_i exp(-gamma |z' - centre_i|^2), where z' leaves out the defect
-    amounts and the clipped share (`kernel_columns`): each defect costs its linear weight whatever the rest of
-    the image, and the kernel term fades
-    away from the opinion-scored images it was fitted on. Measures without a known direction are read within the
-    range the fitted images spanned, so an image unlike them (a 24-megapixel photo, an AI image) is not scored
-    by extrapolating a slope far beyond where it was learned; defect amounts and the measures in DIRECTIONS
-    are not bounded, so a defect keeps costing however far it goes.
+    amounts and the clipped share (`kernel_columns`): each defect costs its linear weight whatever the rest
+    of the image, and the kernel term fades away from the opinion-scored images it was fitted on. Measures
+    without a known direction are read within the range the fitted images spanned, so an image unlike them
+    (a 24-megapixel photo, an AI image) is not scored by extrapolating a slope far beyond where it was
+    learned; defect amounts and the measures in DIRECTIONS are not bounded, so a defect keeps costing however
+    far it goes.
     """
 
     names: tuple[str, ...]
@@ -149,10 +149,12 @@ class QualityModel:
     low: torch.Tensor  # (F,) each input's least and greatest value among the fitted images
     high: torch.Tensor
     bounded: torch.Tensor = field(init=False, repr=False)  # (F,) the inputs read within [low, high]
+    seen: list[int] = field(init=False, repr=False)  # the inputs the kernel term reads (`kernel_columns`)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # derived once, not per batch
         bounded = torch.tensor([not n.startswith("defect:") and n not in DIRECTIONS for n in self.names])
-        object.__setattr__(self, "bounded", bounded)  # derived once, not per batch
+        object.__setattr__(self, "bounded", bounded)
+        object.__setattr__(self, "seen", kernel_columns(self.names))
 
     @classmethod
     def from_dict(cls, d: dict) -> QualityModel:
@@ -177,7 +179,7 @@ class QualityModel:
         linear = (z * self.weight.to(x.device)).sum(1) + self.bias
         if not len(self.coef):
             return linear
-        seen = z[:, kernel_columns(names)]
+        seen = z[:, self.seen]
         distance = ((seen[:, None, :] - self.centres.to(x.device)[None]) ** 2).sum(-1)
         return linear + (torch.exp(-self.gamma * distance) * self.coef.to(x.device)).sum(1)
 
