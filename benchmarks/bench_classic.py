@@ -110,7 +110,7 @@ def main() -> None:
     for name, r in rows:
         rate = r["images"] / r["seconds"]
         print(f"{name:34}{rate:10.2f}{rate / base:10.2f}{r['peak_rss_mb']:13.0f}")
-    for size in (n for n in (int(s) for s in args.memory_sizes.split(",") if s) if n > 0):
+    for size in [n for n in map(int, filter(None, args.memory_sizes.split(","))) if n > 0]:
         r = measure("scorer", files, size, args.workers)
         print(f"classic scorer peak RSS at {size:>6} inputs: {r['peak_rss_mb']:.0f} MB "
               f"({r['images'] / r['seconds']:.2f} images/s)")
