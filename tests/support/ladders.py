@@ -4,6 +4,10 @@ falls with each degradation's severity (tests and benchmarks; no part of the pac
 Spatial severities (blur, motion, downscale) are in pixels of a 1024-pixel view of the whole image (the way
 people look at a photo), scaled to the file's native size; noise and JPEG quality are in native pixels, as a
 camera or an encoder produces them. Every rung is encoded in memory, as a user's file would be.
+
+`OTHER_FORMS` makes the same kinds of damage another way (exposure in linear light, a veil over the whole
+frame, defocus, diagonal shake, pixelation): one generator per kind overstates how well quality follows a
+kind. Another team's engine once found over-exposure at -0.43 where these ladders said -0.96.
 """
 
 from __future__ import annotations
@@ -32,6 +36,16 @@ LEVELS: dict[str, tuple[float, ...]] = {
     "noise": (0, 3, 6, 10, 16, 25),  # sigma of added Gaussian noise, 0..255, per channel
 }
 DEGRADATIONS = tuple(LEVELS)
+OTHER_LEVELS: dict[str, tuple[float, ...]] = {
+    "exposure_up": (0, 0.5, 1, 1.5, 2, 3),  # stops of exposure added, in linear light, clipped at white
+    "exposure_down": (0, 0.5, 1, 1.5, 2, 3),  # stops taken away, in linear light
+    "veil": (0, 0.1, 0.2, 0.3, 0.45, 0.6),  # share of white light over the whole frame (veiling glare)
+    "bloom": (0, 0.3, 0.6, 1, 1.5, 2.5),  # strength of the light bright areas spill around them
+    "defocus": (0, 1, 2, 3, 5, 8),  # radius of a disc blur (an out-of-focus lens), view pixels
+    "diagonal_shake": (0, 3, 6, 10, 16, 24),  # diagonal streak length, view pixels
+    "pixelate": (1, 1.5, 2, 3, 4, 6),  # view long side divided by this, then enlarged with nearest pixels
+}
+OTHER_FORMS = tuple(OTHER_LEVELS)
 
 
 def _view_scale(img: Image.Image) -> float:
@@ -103,10 +117,75 @@ def noise(img: Image.Image, sigma: float, seed: int = 0) -> Image.Image:
     return _from_float(arr + rng.standard_normal(arr.shape, dtype=np.float32) * sigma)
 
 
+def _linear(arr: np.ndarray) -> np.ndarray:
+    a = arr / 255
+    return np.where(a <= 0.04045, a / 12.92, ((a + 0.055) / 1.055) ** 2.4)
+
+
+def _encoded(lin: np.ndarray) -> np.ndarray:
+    lin = np.clip(lin, 0, 1)
+    return 255 * np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
+
+
+def exposure(img: Image.Image, stops: float) -> Image.Image:
+    """As if the camera had let in 2**stops times the light (negative: less)."""
+    return img if stops == 0 else _from_float(_encoded(_linear(np.asarray(img, np.float32)) * 2.0**stops))
+
+
+def veil(img: Image.Image, share: float) -> Image.Image:
+    arr = np.asarray(img, np.float32)
+    return _from_float(arr + (255 - arr) * share)
+
+
+def bloom(img: Image.Image, strength: float) -> Image.Image:
+    """Bright areas spill light around them (lens and sensor flare): their blurred excess is added."""
+    if strength <= 0:
+        return img
+    arr = np.asarray(img, np.float32)
+    excess = Image.fromarray(np.clip((arr - 180) * 3, 0, 255).astype(np.uint8))
+    spill = np.asarray(excess.filter(ImageFilter.GaussianBlur(max(img.size) / 30)), np.float32)
+    return _from_float(arr + strength * spill)
+
+
+def _convolve(img: Image.Image, kernel: np.ndarray) -> Image.Image:
+    """Each channel convolved with `kernel` (odd sides), edges extended: FFT, so large kernels stay fast."""
+    from scipy.signal import fftconvolve
+
+    ky, kx = kernel.shape[0] // 2, kernel.shape[1] // 2
+    arr = np.pad(np.asarray(img, np.float32), ((ky, ky), (kx, kx), (0, 0)), mode="edge")
+    return _from_float(np.stack([fftconvolve(arr[..., c], kernel, mode="valid") for c in range(3)], -1))
+
+
+def defocus(img: Image.Image, radius: float) -> Image.Image:
+    r = radius * _view_scale(img)
+    if r < 0.5:
+        return img
+    k = int(np.ceil(r))
+    yy, xx = np.mgrid[-k : k + 1, -k : k + 1]
+    disc = (xx * xx + yy * yy <= r * r).astype(np.float32)
+    return _convolve(img, disc / disc.sum())
+
+
+def diagonal_shake(img: Image.Image, length: float) -> Image.Image:
+    n = int(round(length * _view_scale(img))) // 2 * 2 + 1  # odd: the streak is centred
+    return img if n <= 1 else _convolve(img, np.eye(n, dtype=np.float32) / n)
+
+
+def pixelate(img: Image.Image, factor: float) -> Image.Image:
+    if factor <= 1:
+        return img
+    w, h = img.size
+    s = min(1.0, VIEW / max(w, h)) / factor
+    small = img.resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.BILINEAR)
+    return small.resize((w, h), Image.Resampling.NEAREST)
+
+
 APPLY: dict[str, Callable[[Image.Image, float], Image.Image]] = {
     "gaussian_blur": gaussian_blur, "motion_blur": motion_blur, "downscale": downscale, "darken": darken,
     "brighten": brighten, "glare": glare, "low_contrast": low_contrast, "noise": noise,
     "jpeg": lambda img, _q: img,
+    "exposure_up": exposure, "exposure_down": lambda img, stops: exposure(img, -stops), "veil": veil,
+    "bloom": bloom, "defocus": defocus, "diagonal_shake": diagonal_shake, "pixelate": pixelate,
 }
 
 
@@ -120,7 +199,7 @@ def ladder(img: Image.Image, degradation: str) -> list[tuple[float, bytes]]:
     """(severity, encoded bytes) rungs of one degradation, mildest first; severity rises along the list."""
     img = img.convert("RGB")
     rungs = []
-    for level in LEVELS[degradation]:
+    for level in (LEVELS | OTHER_LEVELS)[degradation]:
         if degradation == "jpeg":
             rungs.append((100 - level, encode_jpeg(img, int(level))))
         else:
