@@ -76,8 +76,10 @@ def defects(ms: Measurements) -> dict[str, torch.Tensor]:
         "noise": _ramp(ms.noise_sigma.clamp_min(1e-3).log(), 0.0, math.log(10.0)),  # sigma 1 .. 10 luma units
         # absolute levels: the brightest parts are still dark (a night scene with lights is not underexposed)
         "underexposure": _ramp(ms.highlight_level, 70.0, 15.0),
-        # bright all over and little of the tonal range used: washed out (a white product shot uses the range)
-        "overexposure": _ramp(ms.mean_lightness, 70.0, 90.0) * _ramp(ms.tonal_range, 70.0, 30.0),
+        # bright all over and little of the tonal range used: washed out (a white product shot uses the range);
+        # or blown out over most of the frame, where clipped highlights alone stop costing more at a quarter
+        "overexposure": torch.maximum(_ramp(ms.mean_lightness, 70.0, 90.0) * _ramp(ms.tonal_range, 70.0, 30.0),
+                                      _ramp(ms.clipped, 0.25, 0.6)),
         "clipped-highlights": _ramp(ms.clipped, 0.0, 0.25),
         # a veil lifts the blacks and flattens what it covers: lifted blacks alone are as often a white wall,
         # sand or sky with crisp detail (He et al.'s dark channel misreads bright objects)

@@ -11,7 +11,7 @@ from PIL import Image, ImageFilter
 
 import vc_curate
 from tests.conftest import SHARED
-from tests.support.ladders import glare
+from tests.support.ladders import encode_jpeg, exposure, glare
 from vc_curate.decode import decode_bytes
 from vc_curate.fields import DEFECTS
 from vc_curate.scorers.classic.critique import PHRASES, ranked_defects
@@ -168,3 +168,13 @@ def test_plain_noise_is_not_read_back_as_detail(scorer):
     clean, noisy = scorer.score([str(folder / "sharp.jpg"), str(folder / "noisy.jpg")])
     assert clean.quality - noisy.quality > 25, (clean.quality, noisy.quality)
     assert noisy.defects == "noise" and noisy.noisiness > 90
+
+
+def test_more_of_the_frame_blown_out_keeps_costing(scorer, photos):
+    """A photo given more and more exposure keeps losing quality once a quarter of it is clipped, and is
+    called overexposed when most of it is (classic/6 held it at about 50 from +0.5 to +3 stops)."""
+    food = Image.open(next(p for p in photos if p.name == "food_3.jpg")).convert("RGB")
+    recs = scorer.score([(f"+{stops}", encode_jpeg(exposure(food, stops))) for stops in (0.5, 1, 2, 3)])
+    qualities = [r.quality for r in recs]
+    assert qualities == sorted(qualities, reverse=True) and qualities[0] - qualities[-1] > 15, qualities
+    assert "overexposure" in recs[-1].defects.split(";")
