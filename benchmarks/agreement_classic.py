@@ -1,8 +1,8 @@
 """How well the classic scorer agrees with people, next to the weight-free peer pyteenybrisque, in one run:
-cross-validated Spearman and Pearson on livec-dev (5 folds by image, repeated), Spearman and Pearson on
-agiqa3k-dev overall and within each generator (shipped parameters, never fitted there), the degradation
-ladders (and the same kinds of damage made another way, which the fit never sees), the share of images that get the most common critique, how often each defect is named, and
-what added noise costs.
+cross-validated Spearman and Pearson on livec-dev (5 folds by image, repeated; and by how many photos each fit
+saw), Spearman and Pearson on agiqa3k-dev overall and within each generator (shipped parameters, never fitted
+there), the degradation ladders (and the same kinds of damage made another way, which the fit never sees), the
+share of images that get the most common critique, how often each defect is named, and what added noise costs.
 
     python benchmarks/agreement_classic.py [--data ../shared/data] [--seeds 3] [--peer-python PATH]
                                            [--ladder-photos 2] [--peer-ladder-sources 3]
@@ -89,6 +89,14 @@ def peer_ladders(python: str, sources: dict[str, Image.Image]) -> dict[str, floa
     return out
 
 
+def learning_curve_point(x: torch.Tensor, mos: np.ndarray, names, k: int, seeds: int) -> float:
+    """Cross-validated Spearman with k folds: each fit sees (k-1)/k of the photos, so the figures over k show
+    whether more labelled photos would still help, and what the shipped fit (all of them) may do on new ones."""
+    y = torch.tensor(mos)
+    return float(np.mean([spearman(cross_validated(x, y, names, folds_by_image(len(mos), k, s)).numpy(), mos)
+                          for s in range(seeds)]))
+
+
 def print_ladders(table: dict, peer_table: dict[str, float]) -> None:
     means = {}
     for deg, per_source in table.items():
@@ -164,6 +172,10 @@ def main() -> None:
     r = [float(pearson(p, mos)) for p in preds]
     print(f"  classic   Spearman {np.mean(rho):6.3f}  Pearson {np.mean(r):6.3f}"
           f"  (mean within folds {np.mean([fold_means(p, mos, 1) for p in preds]):.3f})")
+    ks = (2, 3, 5, 10)
+    curve = [f"{learning_curve_point(x, mos, names, k, args.seeds):.3f}" for k in ks]
+    print(f"  classic, each fit on {' / '.join(str(len(mos) - len(mos) // k) for k in ks)} photos "
+          f"({' / '.join(map(str, ks))} folds): Spearman {' / '.join(curve)}")
     live_records = scorer.score(paths)
     print(f"  classic, most common critique: {common_critique_share(live_records)}")
     print(f"  classic, defects named: {defect_shares(live_records)}")
