@@ -6,7 +6,7 @@ people look at a photo), scaled to the file's native size; noise and JPEG qualit
 camera or an encoder produces them. Every rung is encoded in memory, as a user's file would be.
 
 `OTHER_FORMS` makes the same kinds of damage another way (exposure in linear light, a veil over the whole
-frame, defocus, diagonal shake, pixelation): one generator per kind overstates how well quality follows a
+frame, bloom, defocus, diagonal shake, pixelation): one generator per kind overstates how well quality follows a
 kind. Another team's engine once found over-exposure at -0.43 where these ladders said -0.96.
 """
 
