@@ -117,7 +117,9 @@ def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Ten
     """Crété-Roffet et al. (2007) blur effect, 0 (sharp) .. 1 (blurry): how little a re-blur changes edges.
 
     Contrast-invariant: it compares the image's own neighbour differences before and after a box blur.
-    Returns (N, 2): the vertical and the horizontal direction, so one-directional motion blur shows.
+    Returns (N, 4): the vertical, horizontal, main-diagonal and second-diagonal directions, so motion blur
+    shows whichever way the camera moved (compare a direction with its perpendicular: diagonal steps are
+    longer, so diagonal values are not on the vertical and horizontal ones' scale).
     Given the noise sigma, part of the neighbour differences that white noise alone would explain
     (2 sigma / sqrt(pi) per pixel, all removed by the re-blur) is discounted first, so that noise reads less as
     detail; all of it would make sharpness swing with small errors of the noise estimate on clean images.
@@ -127,14 +129,32 @@ def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Ten
         # zero padding only reaches the NaN margin around every image, so edges stay NaN (ignored)
         d_f = torch.diff(y, dim=dim).abs_()
         d_b = box_differences(y, dim).abs_()  # 9 times the 9-pixel box blur's differences
-        s_f = _flat(d_f).nansum(1)
-        s_v = _flat(torch.sub(d_f, d_b, alpha=1 / 9).clamp_min_(0)).nansum(1)
-        if noise is not None:
-            expected = NOISE_DISCOUNT * noise * (2 / math.pi**0.5) * count_valid(_flat(d_f))
-            expected = torch.minimum(expected, 0.5 * s_v)
-            s_f, s_v = s_f - expected, s_v - expected
-        results.append(torch.where(s_f > 1e-6, 1 - s_v / s_f.clamp_min(1e-6), torch.ones_like(s_f)))
+        results.append(_effect(d_f, d_b, noise))
+    for dx in (1, -1):
+        # along a diagonal, on views: a pixel and the next, and the pixels leaving and entering a 9-pixel box
+        d_f = (_along_diagonal(y, 5, dx) - _along_diagonal(y, 4, dx)).abs_()
+        d_b = (_along_diagonal(y, 9, dx) - _along_diagonal(y, 0, dx)).abs_()
+        results.append(_effect(d_f, d_b, noise))
     return torch.stack(results, 1)
+
+
+def _along_diagonal(x: torch.Tensor, k: int, dx: int) -> torch.Tensor:
+    """A view of `x` on a grid 9 pixels smaller each way, k steps along the main (dx 1) or second (dx -1)
+    diagonal from its first pixel: views 0..9 are ten pixels in a row along that diagonal."""
+    h, w = x.shape[-2] - 9, x.shape[-1] - 9
+    col = k if dx == 1 else 9 - k
+    return x[..., k : k + h, col : col + w]
+
+
+def _effect(d_f: torch.Tensor, d_b: torch.Tensor, noise: torch.Tensor | None) -> torch.Tensor:
+    """The blur effect from neighbour differences `d_f` and 9 times a 9-pixel box blur's `d_b` (NaN ignored)."""
+    s_f = _flat(d_f).nansum(1)
+    s_v = _flat(torch.sub(d_f, d_b, alpha=1 / 9).clamp_min_(0)).nansum(1)
+    if noise is not None:
+        expected = NOISE_DISCOUNT * noise * (2 / math.pi**0.5) * count_valid(_flat(d_f))
+        expected = torch.minimum(expected, 0.5 * s_v)
+        s_f, s_v = s_f - expected, s_v - expected
+    return torch.where(s_f > 1e-6, 1 - s_v / s_f.clamp_min(1e-6), torch.ones_like(s_f))
 
 
 def haar_hh(y: torch.Tensor) -> torch.Tensor:

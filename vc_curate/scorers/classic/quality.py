@@ -27,7 +27,7 @@ class Measurements:
     local_contrast: torch.Tensor  # RMS contrast in L* within 32-pixel blocks, averaged
     colourfulness: torch.Tensor  # Hasler-Süsstrunk M
     blur: torch.Tensor  # Crété-Roffet blur effect, worse direction, noise discounted: 0 sharp .. 1 blurry
-    blur_skew: torch.Tensor  # worse minus better direction's blur effect: streaks of motion blur
+    blur_skew: torch.Tensor  # blur effect's largest gap between perpendicular directions: motion-blur streaks
     noise_sigma: torch.Tensor  # luma units (0..255) at the working size
     clipped: torch.Tensor  # share of the frame at the encoding's maximum and flat, per channel: blown-out areas
     shadows: torch.Tensor  # share of the frame below L* 15: crushed shadows

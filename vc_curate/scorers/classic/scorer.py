@@ -105,6 +105,8 @@ class ClassicScorer(Scorer):
         y = m.luma(rgb)  # working size: sharpness, noise and clipping need every pixel
         noise = m.noise_sigma(y)
         blur = m.blur_effect(y, noise)
+        # motion blur: one direction blurrier than its perpendicular, whichever way the camera moved
+        skew = torch.maximum((blur[:, 0] - blur[:, 1]).abs(), (blur[:, 2] - blur[:, 3]).abs())
         # a channel at the encoding's maximum throughout a block is flat and clipped there; each clipped channel
         # counts a third: a blue sky clipped in blue has lost less than a white-out, and loses more as it brightens
         top = m.block_min(rgb, m.BLOCK)
@@ -123,8 +125,8 @@ class ClassicScorer(Scorer):
             lightness_std=m.nanstd(lstar).cpu(),
             local_contrast=m.nanmean(m.local_std(lstar)).cpu(),
             colourfulness=m.hasler_susstrunk(small).cpu(),
-            blur=blur.amax(1).cpu(),
-            blur_skew=(blur.amax(1) - blur.amin(1)).cpu(),
+            blur=blur[:, :2].amax(1).cpu(),
+            blur_skew=skew.cpu(),
             noise_sigma=noise.cpu(),
             clipped=m.soft_fraction(clipped).cpu(),
             shadows=m.soft_fraction(shadows).cpu(),

@@ -11,7 +11,7 @@ from PIL import Image, ImageFilter
 
 import vc_curate
 from tests.conftest import SHARED
-from tests.support.ladders import encode_jpeg, exposure, glare
+from tests.support.ladders import encode_jpeg, exposure, glare, ladder
 from vc_curate.decode import decode_bytes
 from vc_curate.fields import DEFECTS
 from vc_curate.scorers.classic.critique import PHRASES, ranked_defects
@@ -178,3 +178,14 @@ def test_more_of_the_frame_blown_out_keeps_costing(scorer, photos):
     qualities = [r.quality for r in recs]
     assert qualities == sorted(qualities, reverse=True) and qualities[0] - qualities[-1] > 15, qualities
     assert "overexposure" in recs[-1].defects.split(";")
+
+
+def test_motion_blur_is_named_whichever_way_the_camera_moved(scorer):
+    """Shake along a diagonal blurs the horizontal and vertical directions alike; the blur effect along both
+    diagonals shows it (classic/6 held a diagonal-shake ladder flat at about 45 from its third rung on)."""
+    photo = Image.fromarray(skimage.data.astronaut())
+    for degradation in ("motion_blur", "diagonal_shake"):
+        records = scorer.score([(f"{degradation}/{s}", data) for s, data in ladder(photo, degradation)])
+        qualities = [r.quality for r in records]
+        assert qualities == sorted(qualities, reverse=True), (degradation, qualities)
+        assert "motion-blur" in records[-1].defects.split(";"), (degradation, records[-1].defects)
