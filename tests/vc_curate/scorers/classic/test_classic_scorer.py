@@ -182,7 +182,7 @@ def test_more_of_the_frame_blown_out_keeps_costing(scorer, photos):
 
 def test_motion_blur_is_named_whichever_way_the_camera_moved(scorer):
     """Shake along a diagonal blurs the horizontal and vertical directions alike; the blur effect along both
-    diagonals shows it (classic/6 held a diagonal-shake ladder flat at about 45 from its third rung on)."""
+    diagonals shows it (before, astronaut's diagonal-shake ladder held 45-49 from its third rung on)."""
     photo = Image.fromarray(skimage.data.astronaut())
     for degradation in ("motion_blur", "diagonal_shake"):
         records = scorer.score([(f"{degradation}/{s}", data) for s, data in ladder(photo, degradation)])
