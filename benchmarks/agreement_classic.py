@@ -173,7 +173,8 @@ def main() -> None:
     print(f"  classic   Spearman {np.mean(rho):6.3f}  Pearson {np.mean(r):6.3f}"
           f"  (mean within folds {np.mean([fold_means(p, mos, 1) for p in preds]):.3f})")
     ks = (2, 3, 5, 10)
-    curve = [f"{learning_curve_point(x, mos, names, k, args.seeds):.3f}" for k in ks]
+    curve = [f"{np.mean(rho) if k == FOLDS else learning_curve_point(x, mos, names, k, args.seeds):.3f}"
+             for k in ks]
     print(f"  classic, each fit on {' / '.join(str(len(mos) - len(mos) // k) for k in ks)} photos "
           f"({' / '.join(map(str, ks))} folds): Spearman {' / '.join(curve)}")
     live_records = scorer.score(paths)

@@ -71,13 +71,17 @@ def motion_blur(img: Image.Image, length: float) -> Image.Image:
     return _from_float((csum[:, n:] - csum[:, :-n]) / n)
 
 
-def downscale(img: Image.Image, factor: float) -> Image.Image:
+def _through_small(img: Image.Image, factor: float, down: Image.Resampling, up: Image.Resampling) -> Image.Image:
+    """The view's long side divided by `factor`, then enlarged back to the file's size."""
     if factor <= 1:
         return img
     w, h = img.size
     s = min(1.0, VIEW / max(w, h)) / factor
-    small = img.resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.LANCZOS)
-    return small.resize((w, h), Image.Resampling.BICUBIC)
+    return img.resize((max(1, round(w * s)), max(1, round(h * s))), down).resize((w, h), up)
+
+
+def downscale(img: Image.Image, factor: float) -> Image.Image:
+    return _through_small(img, factor, Image.Resampling.LANCZOS, Image.Resampling.BICUBIC)
 
 
 def darken(img: Image.Image, percent: float) -> Image.Image:
@@ -96,9 +100,7 @@ def glare(img: Image.Image, percent: float, strength: float = 0.75) -> Image.Ima
     radius = np.sqrt(percent / 100 * w * h / np.pi)
     yy, xx = np.ogrid[:h, :w]
     d = np.sqrt((xx - 0.4 * w) ** 2 + (yy - 0.4 * h) ** 2, dtype=np.float32)
-    veil = strength * np.clip((1.2 * radius - d) / (0.4 * radius), 0, 1)[..., None]
-    arr = np.asarray(img, np.float32)
-    return _from_float(arr + (255 - arr) * veil)
+    return veil(img, strength * np.clip((1.2 * radius - d) / (0.4 * radius), 0, 1)[..., None])
 
 
 def low_contrast(img: Image.Image, percent: float) -> Image.Image:
@@ -132,7 +134,8 @@ def exposure(img: Image.Image, stops: float) -> Image.Image:
     return img if stops == 0 else _from_float(_encoded(_linear(np.asarray(img, np.float32)) * 2.0**stops))
 
 
-def veil(img: Image.Image, share: float) -> Image.Image:
+def veil(img: Image.Image, share: float | np.ndarray) -> Image.Image:
+    """The picture washed towards white by `share` of the way, everywhere or per pixel (H, W, 1)."""
     arr = np.asarray(img, np.float32)
     return _from_float(arr + (255 - arr) * share)
 
@@ -172,12 +175,7 @@ def diagonal_shake(img: Image.Image, length: float) -> Image.Image:
 
 
 def pixelate(img: Image.Image, factor: float) -> Image.Image:
-    if factor <= 1:
-        return img
-    w, h = img.size
-    s = min(1.0, VIEW / max(w, h)) / factor
-    small = img.resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.BILINEAR)
-    return small.resize((w, h), Image.Resampling.NEAREST)
+    return _through_small(img, factor, Image.Resampling.BILINEAR, Image.Resampling.NEAREST)
 
 
 APPLY: dict[str, Callable[[Image.Image, float], Image.Image]] = {
