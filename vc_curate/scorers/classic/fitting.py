@@ -12,7 +12,8 @@ import torch
 
 from vc_curate.decode import decode_bytes
 from vc_curate.fields import DEFECTS
-from vc_curate.scorers.classic.quality import DIRECTIONS, QualityModel, design, kernel_columns
+from vc_curate.scorers.classic.nss import FEATURE_NAMES
+from vc_curate.scorers.classic.quality import DIRECTIONS, NaturalScenes, QualityModel, design, kernel_columns
 
 # quality points that each full-strength defect costs at least, so that quality falls with each; noise,
 # compression and clipping need more, as scene statistics partly read noise and blocking as detail and a
@@ -22,6 +23,8 @@ ALPHA = 30.0  # ridge penalty on the standardised weights
 MIN_SUPPORT = 10  # fitted images showing a defect (amount >= 0.1) below which its cost stays at the minimum
 KERNEL_GAMMA = 1.0  # Gaussian kernel width, per input
 KERNEL_LAMBDA = 0.5  # kernel ridge penalty
+BEST_SHARE = 0.25  # the share of fitted photos, best rated first, whose scene statistics count as natural
+SHRINKAGE = 0.1  # of their covariance towards the identity: 150 photos, 36 statistics
 
 
 def inputs_of(scorer, paths: Iterable[Path], batch_size: int = 16) -> tuple[torch.Tensor, tuple[str, ...]]:
@@ -43,6 +46,19 @@ def inputs_of(scorer, paths: Iterable[Path], batch_size: int = 16) -> tuple[torc
     return torch.cat(rows), names
 
 
+def natural_scenes(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...]) -> NaturalScenes | None:
+    """The multivariate Gaussian of the scene statistics (columns named in nss.FEATURE_NAMES) of the best-rated
+    BEST_SHARE of the images; None where `names` holds none."""
+    columns = tuple(n for n in names if n in FEATURE_NAMES)
+    if not columns:
+        return None
+    stats = x[:, [names.index(c) for c in columns]].double()
+    best = stats[y.double() >= torch.quantile(y.double(), 1 - BEST_SHARE)]
+    mean, scale = best.mean(0), stats.std(0).clamp_min(1e-6)
+    cov = (1 - SHRINKAGE) * torch.cov(((best - mean) / scale).T) + SHRINKAGE * torch.eye(len(columns))
+    return NaturalScenes(columns, mean.float(), scale.float(), torch.linalg.inv(cov).float())
+
+
 def fit(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], alpha: float = ALPHA,
         min_cost: float | dict[str, float] = MIN_DEFECT_COST, kernel_gamma: float = KERNEL_GAMMA,
         kernel_lambda: float | None = KERNEL_LAMBDA, min_support: int = MIN_SUPPORT) -> QualityModel:
@@ -52,10 +68,13 @@ def fit(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], alpha: float =
     (one washed-out photo among livec-dev's 609 had made over-exposure cost 53 points, and a white product
     shot lose everything).
 
-    Measures of a defect (`DIRECTIONS`) may only cost quality too. Weights that the fit leaves outside their
-    bounds are fixed at the bound (an active set) and the rest refitted, until none is. The kernel's width is
-    `kernel_gamma` over the number of inputs.
+    Measures of a defect (`DIRECTIONS`) may only cost quality too, unnaturalness among them (`natural_scenes`,
+    fitted first). Weights that the fit leaves outside their bounds are fixed at the bound (an active set) and
+    the rest refitted, until none is. The kernel's width is `kernel_gamma` over the number of inputs.
     """
+    scenes = natural_scenes(x, y, names)
+    if scenes is not None:
+        x, names = scenes.with_distance(x.float(), names)
     x, y = x.double(), y.double()
     mean = x.mean(0)
     scale = x.std(0).clamp_min(1e-6)
@@ -98,7 +117,7 @@ def fit(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], alpha: float =
         coef = torch.linalg.solve(gram + kernel_lambda * torch.eye(len(z), dtype=torch.float64), residual)
         centres = seen
     return QualityModel(tuple(names), mean.float(), scale.float(), weight.float(), bias, centres.float(),
-                        coef.float(), gamma, x.amin(0).float(), x.amax(0).float())
+                        coef.float(), gamma, x.amin(0).float(), x.amax(0).float(), scenes)
 
 
 def folds_by_image(n: int, k: int, seed: int = 0) -> list[torch.Tensor]:

@@ -97,7 +97,8 @@ EXPOSURE_CAPS = {"mean_lightness": 50.0, "highlight_level": 85.0, "tonal_range":
 # so that no measure of a defect can make up for what the defect itself costs, and highlights that reach
 # further or a tonal range more fully used (both capped at a normal exposure) never cost quality
 DIRECTIONS = {"blur": -1, "blur_skew": -1, "log_noise": -1, "clipped": -1, "veil": -1, "jpeg_quality": +1,
-              "highlight_level": +1, "tonal_range": +1}
+              "highlight_level": +1, "tonal_range": +1, "unnaturalness": -1}
+UNNATURALNESS = "unnaturalness"  # the input the model derives itself: see NaturalScenes
 
 
 def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
@@ -122,15 +123,52 @@ def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
 
 
 def kernel_columns(names) -> list[int]:
-    """The inputs the kernel term reads: all but the defect amounts and the clipped share. The fitted photos
-    hold too little clipping for the kernel to learn it, and reading it, the kernel gave back up to 14 of the
-    points clipped highlights cost on a brightened photo."""
-    return [i for i, n in enumerate(names) if not n.startswith("defect:") and n != "clipped"]
+    """The inputs the kernel term reads: all but the defect amounts, the clipped share and unnaturalness. The
+    fitted photos hold too little clipping for the kernel to learn it, and reading it, the kernel gave back up
+    to 14 of the points clipped highlights cost on a brightened photo; unnaturalness costs its linear weight
+    however far an image lies from the fitted ones."""
+    return [i for i, n in enumerate(names) if not n.startswith("defect:") and n not in ("clipped", UNNATURALNESS)]
+
+
+@dataclass(frozen=True, slots=True)
+class NaturalScenes:
+    """NIQE's idea (Mittal, Soundararajan and Bovik 2013): a multivariate Gaussian fitted to the scene
+    statistics of the photos people rated best; an image's Mahalanobis distance from it says how unnatural its
+    statistics are, whichever way they moved. Single statistics turn back under heavy blur (neighbours grow as
+    alike as in a clean smooth photo, which reads as better); the distance keeps growing, as under noise."""
+
+    columns: tuple[str, ...]  # the scene statistics it reads (model inputs, by name)
+    mean: torch.Tensor  # (S,)
+    scale: torch.Tensor  # (S,)
+    precision: torch.Tensor  # (S, S): inverse covariance of the standardised statistics
+
+    def distance(self, x: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:
+        z = (x[:, [names.index(c) for c in self.columns]] - self.mean.to(x.device)) / self.scale.to(x.device)
+        # row by row (no matrix products), so an image gets the same bits in a batch of any size
+        return ((z[:, :, None] * self.precision.to(x.device)).sum(1) * z).sum(1).clamp_min(0).sqrt()
+
+    def with_distance(self, x: torch.Tensor, names: tuple[str, ...]) -> tuple[torch.Tensor, tuple[str, ...]]:
+        """`x` with the distance appended as the input UNNATURALNESS."""
+        return torch.cat([x, self.distance(x, names)[:, None].to(x.dtype)], 1), (*names, UNNATURALNESS)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> NaturalScenes:
+        t = lambda k: torch.tensor(d[k], dtype=torch.float32)  # noqa: E731
+        return cls(tuple(d["columns"]), t("mean"), t("scale"), t("precision").reshape(len(d["columns"]), -1))
+
+    def to_dict(self) -> dict:
+        return {"columns": list(self.columns), "mean": _rounded(self.mean), "scale": _rounded(self.scale),
+                "precision": _rounded(self.precision)}
+
+
+def _rounded(v: torch.Tensor) -> list[float]:
+    return [float(f"{x:.5g}") for x in v.flatten().tolist()]
 
 
 @dataclass(frozen=True, slots=True)
 class QualityModel:
-    """Ridge regression plus a Gaussian-kernel correction on standardised inputs z = (x - mean) / scale:
+    """Ridge regression plus a Gaussian-kernel correction on standardised inputs z = (x - mean) / scale, where
+    x is the design's inputs and, where they hold scene statistics, their unnaturalness (`NaturalScenes`):
     quality = bias + z . weight + sum_i coef_i exp(-gamma |z' - centre_i|^2), where z' leaves out the defect
     amounts and the clipped share (`kernel_columns`): each defect costs its linear weight whatever the rest
     of the image, and the kernel term fades away from the opinion-scored images it was fitted on. Measures
@@ -150,6 +188,7 @@ class QualityModel:
     gamma: float
     low: torch.Tensor  # (F,) each input's least and greatest value among the fitted images
     high: torch.Tensor
+    scenes: NaturalScenes | None  # None where the design holds no scene statistics (a small test table)
     bounded: torch.Tensor = field(init=False, repr=False)  # (F,) the inputs read within [low, high]
     seen: list[int] = field(init=False, repr=False)  # the inputs the kernel term reads (`kernel_columns`)
 
@@ -162,19 +201,23 @@ class QualityModel:
     def from_dict(cls, d: dict) -> QualityModel:
         t = lambda k: torch.tensor(d[k], dtype=torch.float32)  # noqa: E731
         centres = t("centres").reshape(-1, len(kernel_columns(d["names"])))
+        scenes = NaturalScenes.from_dict(d["scenes"]) if d["scenes"] is not None else None
         return cls(tuple(d["names"]), t("mean"), t("scale"), t("weight"), float(d["bias"]), centres,
-                   t("coef"), float(d["gamma"]), t("low"), t("high"))
+                   t("coef"), float(d["gamma"]), t("low"), t("high"), scenes)
 
     def to_dict(self) -> dict:
-        r = lambda v: [float(f"{x:.5g}") for x in v.flatten().tolist()]  # noqa: E731
+        r = _rounded
         return {"names": list(self.names), "mean": r(self.mean), "scale": r(self.scale),
                 "weight": r(self.weight), "bias": self.bias, "gamma": self.gamma, "coef": r(self.coef),
-                "centres": r(self.centres), "low": r(self.low), "high": r(self.high)}
+                "centres": r(self.centres), "low": r(self.low), "high": r(self.high),
+                "scenes": self.scenes.to_dict() if self.scenes is not None else None}
 
     def predict(self, x: torch.Tensor, names: tuple[str, ...]) -> torch.Tensor:
-        if names != self.names:
+        if names != (self.names[:-1] if self.scenes is not None else self.names):
             raise ValueError("the shipped quality parameters were fitted on other inputs; refit them")
         x = x.float()
+        if self.scenes is not None:
+            x, names = self.scenes.with_distance(x, names)
         x = torch.where(self.bounded.to(x.device), x.clamp(self.low.to(x.device), self.high.to(x.device)), x)
         z = (x - self.mean.to(x.device)) / self.scale.to(x.device)
         # row by row (no matrix products), so an image scores the same bits in a batch of any size

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from vc_curate.scorers.classic.fitting import cross_validated, fit, folds_by_image
-from vc_curate.scorers.classic.quality import QualityModel, shipped_model
+from vc_curate.scorers.classic.quality import UNNATURALNESS, QualityModel, shipped_model
 
 NAMES = ("detail", "tone", "defect:blur")
 
@@ -46,6 +46,22 @@ def test_a_defect_too_few_images_show_costs_its_minimum():
     assert fit(x, y, NAMES, min_cost=6.0, min_support=4).defect_cost("blur") == pytest.approx(6.0, rel=1e-4)
 
 
+def test_unnaturalness_costs_whichever_way_the_scene_statistics_move():
+    """Opinion peaks where the best photos' statistics sit and falls away on both sides: no slope can say so,
+    the distance from the best photos' statistics does."""
+    g = torch.Generator().manual_seed(4)
+    x = torch.rand(200, 3, generator=g)
+    y = 70 - 40 * (x[:, 0] - 0.5).abs() - 40 * (x[:, 1] - 0.5).abs() + torch.randn(200, generator=g)
+    names = ("mscn_shape_s1", "h_mean_s1", "defect:blur")  # two scene statistics by their scorer names
+    model = fit(x, y, names, min_cost=0.0, kernel_lambda=None)
+    assert model.names[-1] == UNNATURALNESS and model.weight[-1] < 0
+    centre = torch.tensor([[0.5, 0.5, 0.0]])
+    for moved in ([0.1, 0.5, 0.0], [0.9, 0.5, 0.0], [0.5, 0.1, 0.0], [0.5, 0.9, 0.0], [0.5, 2.0, 0.0]):
+        assert model.predict(torch.tensor([moved]), names) < model.predict(centre, names) - 5, moved
+    again = QualityModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    torch.testing.assert_close(again.predict(x, names), model.predict(x, names), atol=1e-2, rtol=0)
+
+
 def test_folds_are_disjoint_and_cover_every_image():
     folds = folds_by_image(103, 5, seed=1)
     together = torch.cat(folds)
@@ -73,3 +89,4 @@ def test_shipped_parameters_load_once_and_match_the_scorer_inputs():
     assert shipped_model() is model
     assert model.names[: len(nss.FEATURE_NAMES)] == nss.FEATURE_NAMES
     assert all(model.defect_cost(n[len("defect:"):]) > 0 for n in model.names if n.startswith("defect:"))
+    assert model.scenes.columns == nss.FEATURE_NAMES and model.weight[model.names.index(UNNATURALNESS)] < 0
