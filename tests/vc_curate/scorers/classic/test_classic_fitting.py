@@ -6,7 +6,7 @@ import json
 import pytest
 import torch
 
-from vc_curate.scorers.classic.fitting import cross_validated, fit, folds_by_image
+from vc_curate.scorers.classic.fitting import cross_validated, fit, folds_by_image, opinion_ranks
 from vc_curate.scorers.classic.quality import UNNATURALNESS, QualityModel, shipped_model
 
 NAMES = ("detail", "tone", "defect:blur")
@@ -44,6 +44,13 @@ def test_a_defect_too_few_images_show_costs_its_minimum():
     y[:3] -= 60  # three images with the defect, all far worse: enough to fit a large cost, not to trust it
     assert fit(x, y, NAMES, min_cost=6.0, min_support=3).defect_cost("blur") > 20
     assert fit(x, y, NAMES, min_cost=6.0, min_support=4).defect_cost("blur") == pytest.approx(6.0, rel=1e-4)
+
+
+def test_the_target_is_the_ranks_of_opinion_spread_over_its_range():
+    y = torch.tensor([30.0, 90.0, 10.0, 30.0, 55.0], dtype=torch.float64)
+    ranks = opinion_ranks(y)
+    assert ranks[0] == ranks[3] and ranks[2] < ranks[0] < ranks[4] < ranks[1]
+    torch.testing.assert_close(ranks, torch.tensor([42.0, 82.0, 18.0, 42.0, 66.0], dtype=torch.float64))
 
 
 def test_unnaturalness_costs_whichever_way_the_scene_statistics_move():
