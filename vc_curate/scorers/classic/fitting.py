@@ -49,7 +49,7 @@ def inputs_of(scorer, paths: Iterable[Path], batch_size: int = 16) -> tuple[torc
 def opinion_ranks(y: torch.Tensor) -> torch.Tensor:
     """Each image's rank among `y`, spread evenly over their range (ties share their mean rank): the target the
     model is fitted to. Agreement is judged on ranks, and the few images people rated at the extremes no
-    longer pull the fit towards them (livec-dev +0.012 over 10 fold seeds, agiqa3k-dev +0.017)."""
+    longer pull the fit towards them (livec-dev +0.012 over 10 fold seeds, agiqa3k-dev +0.018)."""
     order = torch.argsort(y, stable=True)
     ranks = torch.empty_like(y)
     ranks[order] = torch.arange(len(y), dtype=y.dtype)
