@@ -24,7 +24,7 @@ MIN_SUPPORT = 10  # fitted images showing a defect (amount >= 0.1) below which i
 KERNEL_GAMMA = 1.0  # Gaussian kernel width, per input
 KERNEL_LAMBDA = 0.5  # kernel ridge penalty
 BEST_SHARE = 0.25  # the share of fitted photos, best rated first, whose scene statistics count as natural
-SHRINKAGE = 0.1  # of their covariance towards the identity: 150 photos, 36 statistics
+SHRINKAGE = 0.1  # of their covariance towards the identity: about 150 photos, 39 statistics
 
 
 def inputs_of(scorer, paths: Iterable[Path], batch_size: int = 16) -> tuple[torch.Tensor, tuple[str, ...]]:

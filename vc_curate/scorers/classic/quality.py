@@ -96,9 +96,9 @@ EXPOSURE_CAPS = {"mean_lightness": 50.0, "highlight_level": 85.0, "tonal_range":
 # measures that grow (+1) or shrink (-1) with quality wherever they move: their fitted weights keep that sign,
 # so that no measure of a defect can make up for what the defect itself costs, and highlights that reach
 # further or a tonal range more fully used (both capped at a normal exposure) never cost quality
-DIRECTIONS = {"blur": -1, "blur_skew": -1, "log_noise": -1, "clipped": -1, "veil": -1, "jpeg_quality": +1,
-              "highlight_level": +1, "tonal_range": +1, "unnaturalness": -1}
 UNNATURALNESS = "unnaturalness"  # the input the model derives itself: see NaturalScenes
+DIRECTIONS = {"blur": -1, "blur_skew": -1, "log_noise": -1, "clipped": -1, "veil": -1, "jpeg_quality": +1,
+              "highlight_level": +1, "tonal_range": +1, UNNATURALNESS: -1}
 
 
 def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
@@ -170,12 +170,12 @@ class QualityModel:
     """Ridge regression plus a Gaussian-kernel correction on standardised inputs z = (x - mean) / scale, where
     x is the design's inputs and, where they hold scene statistics, their unnaturalness (`NaturalScenes`):
     quality = bias + z . weight + sum_i coef_i exp(-gamma |z' - centre_i|^2), where z' leaves out the defect
-    amounts and the clipped share (`kernel_columns`): each defect costs its linear weight whatever the rest
-    of the image, and the kernel term fades away from the opinion-scored images it was fitted on. Measures
-    without a known direction are read within the range the fitted images spanned, so an image unlike them
-    (a 24-megapixel photo, an AI image) is not scored by extrapolating a slope far beyond where it was
-    learned; defect amounts and the measures in DIRECTIONS are not bounded, so a defect keeps costing however
-    far it goes.
+    amounts, the clipped share and unnaturalness (`kernel_columns`): each defect costs its linear weight
+    whatever the rest of the image, and the kernel term fades away from the opinion-scored images it was
+    fitted on. Measures without a known direction are read within the range the fitted images spanned, so an
+    image unlike them (a 24-megapixel photo, an AI image) is not scored by extrapolating a slope far beyond
+    where it was learned; defect amounts and the measures in DIRECTIONS are not bounded, so a defect keeps
+    costing however far it goes.
     """
 
     names: tuple[str, ...]
