@@ -246,8 +246,8 @@ EASED = 10.0  # quality points next to 0 and to 100 within which the model's val
 
 def within_bounds(value: torch.Tensor) -> torch.Tensor:
     """The model's value on 0..100 without ties at the bounds: unchanged from 10 to 90, and beyond, eased
-    exponentially towards 0 or 100 (continuous, with its slope). Clipped instead, 48 of agiqa3k-dev's 600 AI
-    images tied at 0, and the worst images lost their order; now quality ranks images as the fitted model does,
+    exponentially towards 0 or 100 (continuous, with its slope). Clipped instead, 30 of agiqa3k-dev's 600 AI
+    images tie at 0 and 7 at 100, and lose their order; now quality ranks images as the fitted model does,
     which is what the cross-validated figure measures."""
     low = EASED * torch.exp((value - EASED) / EASED)
     high = 100 - EASED * torch.exp((100 - EASED - value) / EASED)
