@@ -36,8 +36,8 @@ def main() -> None:
     y = torch.tensor([float(r["mos"]) for r in rows], dtype=torch.float64)
     pred = cross_validated(x, y, names, folds_by_image(len(y), 5))
     p, t = pred.numpy(), y.numpy()
-    print(f"{len(y)} photos, {x.shape[1]} measured inputs and unnaturalness; 5-fold cross-validated Spearman {float(spearman(p, t)):.3f}, "
-          f"Pearson {float(pearson(p, t)):.3f}")
+    print(f"{len(y)} photos, {x.shape[1]} measured inputs and unnaturalness; 5-fold cross-validated Spearman "
+          f"{float(spearman(p, t)):.3f}, Pearson {float(pearson(p, t)):.3f}")
     model = fit(x, y, names)
     args.out.write_text(json.dumps(model.to_dict(), separators=(",", ":")) + "\n")
     costs = ", ".join(f"{n[7:]} {model.defect_cost(n[7:]):.1f}" for n in names if n.startswith("defect:"))

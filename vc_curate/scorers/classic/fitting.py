@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 
 from vc_curate.decode import decode_bytes
+from vc_curate.evaluate.stats import rankdata
 from vc_curate.fields import DEFECTS
 from vc_curate.scorers.classic.nss import FEATURE_NAMES
 from vc_curate.scorers.classic.quality import DIRECTIONS, NaturalScenes, QualityModel, design, kernel_columns
@@ -52,12 +53,8 @@ def opinion_ranks(y: torch.Tensor) -> torch.Tensor:
     people rated at the extremes no longer pull the fit towards them (livec-dev +0.012 over 10 fold seeds,
     agiqa3k-dev +0.018). Centred on the mean opinion, quality stays on the level people scored at: centred on
     the middle of the range instead, the median livec-dev photo scored 50 where people's median is 59."""
-    order = torch.argsort(y, stable=True)
-    ranks = torch.empty_like(y)
-    ranks[order] = torch.arange(len(y), dtype=y.dtype)
-    for value in y.unique()[torch.unique(y, return_counts=True)[1] > 1]:  # ties: their mean rank
-        ranks[y == value] = ranks[y == value].mean()
-    return y.mean() + ((ranks + 0.5) / len(y) - 0.5) * (y.max() - y.min())
+    ranks = torch.from_numpy(rankdata(y.cpu().numpy())).to(y)  # 1..n
+    return y.mean() + ((ranks - 0.5) / len(y) - 0.5) * (y.max() - y.min())
 
 
 def natural_scenes(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...]) -> NaturalScenes | None:
