@@ -46,6 +46,7 @@ OTHER_LEVELS: dict[str, tuple[float, ...]] = {
     "pixelate": (1, 1.5, 2, 3, 4, 6),  # view long side divided by this, then enlarged with nearest pixels
 }
 OTHER_FORMS = tuple(OTHER_LEVELS)
+ALL_LEVELS = LEVELS | OTHER_LEVELS
 
 
 def _view_scale(img: Image.Image) -> float:
@@ -197,7 +198,7 @@ def ladder(img: Image.Image, degradation: str) -> list[tuple[float, bytes]]:
     """(severity, encoded bytes) rungs of one degradation, mildest first; severity rises along the list."""
     img = img.convert("RGB")
     rungs = []
-    for level in (LEVELS | OTHER_LEVELS)[degradation]:
+    for level in ALL_LEVELS[degradation]:
         if degradation == "jpeg":
             rungs.append((100 - level, encode_jpeg(img, int(level))))
         else:
