@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO))  # the repository's tests.support scaffolding
 import vc_curate  # noqa: E402
 from tests.support.ladders import DEGRADATIONS, LEVELS, OTHER_FORMS, ladder, ladder_correlations  # noqa: E402
 from vc_curate.evaluate.stats import pearson, spearman  # noqa: E402
+from vc_curate.scorers.classic.critique import band  # noqa: E402
 from vc_curate.scorers.classic.fitting import cross_validated, folds_by_image, inputs_of  # noqa: E402
 
 FOLDS = 5
@@ -137,6 +138,16 @@ def defect_shares(records) -> str:
     return ", ".join(f"{d} {n / len(records):.1%}" for d, n in named.most_common())
 
 
+def levels(records, mos: np.ndarray) -> str:
+    """Where quality sits next to people's scores: the medians, and the share of images in each of the
+    critique's quality words, for quality and for people's scores in the same bands."""
+    words = ("Excellent", "Good", "Fair", "Poor", "Bad")
+    ours, people = Counter(band(r.quality) for r in records), Counter(band(float(m)) for m in mos)
+    shares = lambda c: " / ".join(f"{c[w] / len(mos):.0%}" for w in words)  # noqa: E731
+    return (f"median {np.median([r.quality for r in records]):.1f} (people {np.median(mos):.1f}); "
+            f"{' / '.join(words)}: {shares(ours)} (people's scores {shares(people)})")
+
+
 def common_critique_share(records) -> str:
     text, n = Counter(r.critique for r in records).most_common(1)[0]
     return f"{n / len(records):.1%} ({text!r})"
@@ -179,6 +190,7 @@ def main() -> None:
           f"({' / '.join(map(str, ks))} folds): Spearman {' / '.join(curve)}")
     live_records = scorer.score(paths)
     print(f"  classic, most common critique: {common_critique_share(live_records)}")
+    print(f"  classic, quality {levels(live_records, mos)}")
     print(f"  classic, defects named: {defect_shares(live_records)}")
     costs = noise_costs(scorer, paths[:100])
     print("  classic, the first 100 with added noise: mean quality change "

@@ -31,7 +31,8 @@ def ranked_defects(amounts: dict[str, float], costs: dict[str, float]) -> list[s
     return sorted(present, key=lambda d: -costs[d] * amounts[d])
 
 
-def _band(quality: float) -> str:
+def band(quality: float) -> str:
+    """The critique's word for a quality (0..100), on the scale people scored livec-dev on."""
     for floor, word in ((75, "Excellent"), (62, "Good"), (48, "Fair"), (35, "Poor")):
         if quality >= floor:
             return word
@@ -62,7 +63,7 @@ def _describe(attrs: dict[str, float], found: set[str]) -> str:
 def compose_critique(quality: float, attrs: dict[str, float], defects: list[str]) -> str:
     """`attrs`: the five amounts (0..100); `defects`: from `ranked_defects`, most costly first."""
     if defects:
-        head = f"{_band(quality)} quality, held back by {_join([PHRASES[d] for d in defects])}."
+        head = f"{band(quality)} quality, held back by {_join([PHRASES[d] for d in defects])}."
     else:
-        head = f"{_band(quality)} quality with no clear defect."
+        head = f"{band(quality)} quality with no clear defect."
     return f"{head} {_describe(attrs, set(defects))}"
