@@ -96,11 +96,17 @@ def luma(rgb: torch.Tensor) -> torch.Tensor:
     return F.conv2d(rgb, weights)
 
 
+def opponent(rgb: torch.Tensor) -> torch.Tensor:
+    """Hasler and Süsstrunk's opponent channels of gamma-encoded RGB, (N, 2, H, W): red-green R - G and
+    yellow-blue (R + G) / 2 - B, in the input's units."""
+    r, g, b = (rgb[:, i : i + 1] for i in range(3))
+    return torch.cat([r - g, 0.5 * (r + g) - b], 1)
+
+
 def hasler_susstrunk(rgb: torch.Tensor) -> torch.Tensor:
     """Colourfulness M of Hasler & Süsstrunk (2003) on the 0..255 scale (0 grey; ~109 extremely colourful)."""
-    r, g, b = (255 * rgb[:, i : i + 1] for i in range(3))
-    rg = r - g
-    yb = 0.5 * (r + g) - b
+    o = opponent(255 * rgb)
+    rg, yb = o[:, 0:1], o[:, 1:2]
     mean = torch.sqrt(nanmean(rg) ** 2 + nanmean(yb) ** 2)
     return torch.sqrt(nanstd(rg) ** 2 + nanstd(yb) ** 2) + 0.3 * mean
 

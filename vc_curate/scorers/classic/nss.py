@@ -52,9 +52,20 @@ def _smooth(x: torch.Tensor) -> torch.Tensor:
 def mscn(y: torch.Tensor, c: torch.Tensor | float = C) -> tuple[torch.Tensor, torch.Tensor]:
     """MSCN coefficients of luma `y` (N, 1, H, W, 0..1, NaN padding) and the local contrast sigma field; `c`,
     the stabiliser, a number or one per image (N, 1, 1, 1)."""
-    mu = _smooth(y)
-    sigma = (_smooth(y * y) - mu * mu).abs().sqrt()
+    mu, sigma = _local_moments(y)
     return (y - mu) / (sigma + c), sigma
+
+
+def _local_moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Local mean and sigma of `x` within BRISQUE's Gaussian window."""
+    mu = _smooth(x)
+    return mu, (_smooth(x * x) - mu * mu).abs().sqrt()
+
+
+def mean_local_sigma(x: torch.Tensor) -> torch.Tensor:
+    """Mean local sigma of each channel of `x` (N, C, H, W, NaN padding), (N, C): how much detail it holds."""
+    sigma = _local_moments(x)[1].flatten(2)
+    return sigma.nansum(2) / torch.mul(sigma, 0.0).add_(1.0).nansum(2).clamp_min(1)
 
 
 def _shape_from_ratio(ratio: torch.Tensor) -> torch.Tensor:

@@ -26,6 +26,10 @@ class Measurements:
     lightness_std: torch.Tensor  # global RMS contrast in L* units
     local_contrast: torch.Tensor  # RMS contrast in L* within 32-pixel blocks, averaged
     colourfulness: torch.Tensor  # Hasler-Süsstrunk M
+    # colour detail (FRIQUEE reads colour statistics next to luma's): mean local sigma of the red-green and of
+    # the yellow-blue opponent channel, 0..1 units, on 4x4 block means
+    red_green_detail: torch.Tensor
+    yellow_blue_detail: torch.Tensor
     blur: torch.Tensor  # Crété-Roffet blur effect, worse direction, noise discounted: 0 sharp .. 1 blurry
     blur_skew: torch.Tensor  # blur effect's largest gap between perpendicular directions: motion-blur streaks
     noise_sigma: torch.Tensor  # luma units (0..255) at the working size
@@ -109,7 +113,9 @@ def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
     jpeg = torch.where(ms.jpeg_quality.isnan(), torch.full_like(ms.jpeg_quality, 100.0), ms.jpeg_quality)
     measures = {
         "mean_lightness": ms.mean_lightness, "lightness_std": ms.lightness_std,
-        "local_contrast": ms.local_contrast, "colourfulness": ms.colourfulness, "blur": ms.blur,
+        "local_contrast": ms.local_contrast, "colourfulness": ms.colourfulness,
+        "log_red_green_detail": ms.red_green_detail.clamp_min(1e-5).log(),
+        "log_yellow_blue_detail": ms.yellow_blue_detail.clamp_min(1e-5).log(), "blur": ms.blur,
         "blur_skew": ms.blur_skew, "log_noise": ms.noise_sigma.clamp_min(1e-2).log(), "clipped": ms.clipped,
         "shadows": ms.shadows, "highlight_level": ms.highlight_level, "tonal_range": ms.tonal_range,
         "veil": ms.veil, "jpeg_quality": jpeg,

@@ -19,7 +19,7 @@ from vc_curate.scorers.classic import nss
 from vc_curate.scorers.classic.critique import compose_critique, ranked_defects
 from vc_curate.scorers.classic.quality import Measurements, attributes, defects, quality, shipped_model
 
-VERSION = "classic/8"  # the records' `scorer`: changes when the measures or the fitted model change
+VERSION = "classic/9"  # the records' `scorer`: changes when the measures or the fitted model change
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
 CLIP_LEVEL = 250 / 255  # the encoding's maximum, less what JPEG's rounding and ringing take off clipped areas
 SHADOW_LSTAR = 15.0  # L* below which detail is lost in shadow
@@ -111,7 +111,8 @@ class ClassicScorer(Scorer):
         # counts a third: a blue sky clipped in blue has lost less than a white-out, and loses more as it brightens
         top = m.block_min(rgb, m.BLOCK)
         clipped = torch.where(top.isnan(), top, (top >= CLIP_LEVEL).float()).mean(1, keepdim=True)
-        small = m.blocks(rgb)  # 4x4 block means: global statistics
+        small = m.blocks(rgb)  # 4x4 block means: global statistics and colour detail
+        colour_detail = nss.mean_local_sigma(m.opponent(small))
         lstar = m.lightness(small)
         shadows = torch.where(lstar.isnan(), lstar, (lstar < SHADOW_LSTAR).float())
         levels = m.quantiles(lstar, (0.01, 0.98, 0.99), 0.0, 100.0)
@@ -125,6 +126,8 @@ class ClassicScorer(Scorer):
             lightness_std=m.nanstd(lstar).cpu(),
             local_contrast=m.nanmean(m.local_std(lstar)).cpu(),
             colourfulness=m.hasler_susstrunk(small).cpu(),
+            red_green_detail=colour_detail[:, 0].cpu(),
+            yellow_blue_detail=colour_detail[:, 1].cpu(),
             blur=blur[:, :2].amax(1).cpu(),
             blur_skew=skew.cpu(),
             noise_sigma=noise.cpu(),

@@ -61,3 +61,22 @@ def test_the_noise_floor_keeps_noise_from_reading_as_detail():
         i = nss.FEATURE_NAMES.index(name)
         assert abs(floored[0, i] - base[0, i]) < 0.6 * abs(plain[0, i] - base[0, i]), name
     torch.testing.assert_close(nss.features(clean, torch.tensor([0.4 / 255])), base)
+
+
+def test_colour_detail_is_none_on_grey_rises_with_colour_noise_and_ignores_padding():
+    from vc_curate.scorers.classic import measures
+
+    gen = torch.Generator().manual_seed(4)
+    grey = torch.rand(1, 1, 40, 50, generator=gen).expand(1, 3, 40, 50)
+    tinted = (grey + 0.05 * torch.randn(1, 3, 40, 50, generator=gen)).clamp(0, 1)
+    detail = {}
+    for name, img in (("grey", grey), ("tinted", tinted)):
+        alone = torch.full((1, 3, 56, 66), float("nan"))  # the margin every image gets, as in a batch of one
+        alone[..., 8:48, 8:58] = img
+        padded = torch.full((1, 3, 80, 90), float("nan"))
+        padded[..., 8:48, 8:58] = img
+        detail[name] = nss.mean_local_sigma(measures.opponent(alone))
+        torch.testing.assert_close(nss.mean_local_sigma(measures.opponent(padded)), detail[name])
+    assert detail["grey"].shape == (1, 2)
+    assert float(detail["grey"].abs().max()) < 1e-3
+    assert (detail["tinted"] > 0.02).all()
