@@ -2,7 +2,8 @@
 cross-validated Spearman and Pearson on livec-dev (5 folds by image, repeated; and by how many photos each fit
 saw), Spearman and Pearson on agiqa3k-dev overall and within each generator (shipped parameters, never fitted
 there), the degradation ladders (and the same kinds of damage made another way, which the fit never sees), the
-share of images that get the most common critique, how often each defect is named, and what added noise costs.
+share of images that get the most common critique, how often each defect is named, and what added noise
+and taking colour away cost.
 
     python benchmarks/agreement_classic.py [--data ../shared/data] [--seeds 3] [--peer-python PATH]
                                            [--ladder-photos 2] [--peer-ladder-sources 3]
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -109,15 +111,15 @@ def print_ladders(table: dict, peer_table: dict[str, float]) -> None:
     print(f"  {'mean':14} classic {np.mean(list(means.values())):6.3f}{'':15}{peer_txt}")
 
 
-def noise_costs(scorer, paths: list[Path], sigmas=(3, 8, 15)) -> dict[int, float]:
-    """Mean change of `quality` when Gaussian noise of each sigma (luma units, every channel) is added to the
-    decoded working-size pixels of `paths`: how much plain noise costs, from the first rung on."""
+def quality_changes(scorer, paths: list[Path], changes: dict[str, Callable[[np.ndarray], np.ndarray]]
+                    ) -> dict[str, float]:
+    """Mean change of `quality` when each change is made to the decoded working-size pixels (H, W, 3, float
+    0..255) of `paths`."""
     from dataclasses import replace
 
     from vc_curate.decode import decode_bytes
     from vc_curate.scorers.classic.quality import quality, shipped_model
 
-    rng = np.random.default_rng(0)
     images = [decode_bytes(p.read_bytes(), scorer.decode_options()) for p in paths]
 
     def scores(imgs) -> np.ndarray:
@@ -125,11 +127,30 @@ def noise_costs(scorer, paths: list[Path], sigmas=(3, 8, 15)) -> dict[int, float
 
     clean = scores(images)
     out = {}
-    for sigma in sigmas:
-        noisy = [replace(im, pixels=np.clip(im.pixels + rng.normal(0, sigma, im.pixels.shape), 0, 255)
-                         .round().astype(np.uint8)) for im in images]
-        out[sigma] = float(np.mean(scores(noisy) - clean))
+    for name, change in changes.items():
+        changed = [replace(im, pixels=np.clip(change(im.pixels.astype(np.float64)), 0, 255).round()
+                           .astype(np.uint8)) for im in images]
+        out[name] = float(np.mean(scores(changed) - clean))
     return out
+
+
+def noise_costs(scorer, paths: list[Path], sigmas=(3, 8, 15)) -> dict[str, float]:
+    """What plain Gaussian noise of each sigma (luma units, every channel) costs, from the first rung on."""
+    rng = np.random.default_rng(0)
+    return quality_changes(scorer, paths, {f"at sigma {s}": lambda px, s=s: px + rng.normal(0, s, px.shape)
+                                           for s in sigmas})
+
+
+def desaturation_costs(scorer, paths: list[Path]) -> dict[str, float]:
+    """What taking colour away costs (towards Rec. 709 luma, half way and all the way): people rate
+    desaturated photos lower, and colour detail, which costs quality, must not make less colour read better."""
+    def towards_grey(k: float) -> Callable[[np.ndarray], np.ndarray]:
+        def change(px: np.ndarray) -> np.ndarray:
+            y = px @ np.array([0.2126, 0.7152, 0.0722])
+            return y[..., None] + k * (px - y[..., None])
+        return change
+    return quality_changes(scorer, paths, {"at half saturation": towards_grey(0.5),
+                                           "in black and white": towards_grey(0.0)})
 
 
 def defect_shares(records) -> str:
@@ -194,7 +215,10 @@ def main() -> None:
     print(f"  classic, defects named: {defect_shares(live_records)}")
     costs = noise_costs(scorer, paths[:100])
     print("  classic, the first 100 with added noise: mean quality change "
-          + ", ".join(f"{v:+.1f} at sigma {k}" for k, v in costs.items()))
+          + ", ".join(f"{v:+.1f} {k}" for k, v in costs.items()))
+    costs = desaturation_costs(scorer, paths[:100])
+    print("  classic, the first 100 with colour taken away: mean quality change "
+          + ", ".join(f"{v:+.1f} {k}" for k, v in costs.items()))
     if args.peer_python:
         peer = peer_scores(args.peer_python, paths)
         print(f"  peer      {corr(peer, mos)}  (mean within folds {fold_means(peer, mos, args.seeds):.3f})")
