@@ -40,6 +40,7 @@ from tests.support.ladders import DEGRADATIONS, LEVELS, OTHER_FORMS, ladder, lad
 from vc_curate.evaluate.stats import pearson, spearman  # noqa: E402
 from vc_curate.scorers.classic.critique import band  # noqa: E402
 from vc_curate.scorers.classic.fitting import cross_validated, folds_by_image, inputs_of  # noqa: E402
+from vc_curate.scorers.classic.measures import LUMA_WEIGHTS  # noqa: E402
 
 FOLDS = 5
 LADDER_SAMPLES = ("astronaut", "chelsea", "coffee")  # natural photos shipped in scikit-image's wheel
@@ -146,7 +147,7 @@ def desaturation_costs(scorer, paths: list[Path]) -> dict[str, float]:
     desaturated photos lower, and colour detail, which costs quality, must not make less colour read better."""
     def towards_grey(k: float) -> Callable[[np.ndarray], np.ndarray]:
         def change(px: np.ndarray) -> np.ndarray:
-            y = px @ np.array([0.2126, 0.7152, 0.0722])
+            y = px @ np.array(LUMA_WEIGHTS)
             return y[..., None] + k * (px - y[..., None])
         return change
     return quality_changes(scorer, paths, {"at half saturation": towards_grey(0.5),

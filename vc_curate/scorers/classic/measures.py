@@ -103,10 +103,10 @@ def opponent(rgb: torch.Tensor) -> torch.Tensor:
     return torch.cat([r - g, 0.5 * (r + g) - b], 1)
 
 
-def hasler_susstrunk(rgb: torch.Tensor) -> torch.Tensor:
-    """Colourfulness M of Hasler & Süsstrunk (2003) on the 0..255 scale (0 grey; ~109 extremely colourful)."""
-    o = opponent(255 * rgb)
-    rg, yb = o[:, 0:1], o[:, 1:2]
+def hasler_susstrunk(opponents: torch.Tensor) -> torch.Tensor:
+    """Colourfulness M of Hasler & Süsstrunk (2003) on the 0..255 scale (0 grey; ~109 extremely colourful),
+    from the `opponent` channels of 0..1 RGB."""
+    rg, yb = 255 * opponents[:, 0:1], 255 * opponents[:, 1:2]
     mean = torch.sqrt(nanmean(rg) ** 2 + nanmean(yb) ** 2)
     return torch.sqrt(nanstd(rg) ** 2 + nanstd(yb) ** 2) + 0.3 * mean
 

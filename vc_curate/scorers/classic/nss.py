@@ -64,8 +64,9 @@ def _local_moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 def mean_local_sigma(x: torch.Tensor) -> torch.Tensor:
     """Mean local sigma of each channel of `x` (N, C, H, W, NaN padding), (N, C): how much detail it holds."""
-    sigma = _local_moments(x)[1].flatten(2)
-    return sigma.nansum(2) / torch.mul(sigma, 0.0).add_(1.0).nansum(2).clamp_min(1)
+    sigma = _local_moments(x)[1]
+    rows = sigma.flatten(2).flatten(0, 1)  # one row per image and channel
+    return (rows.nansum(1) / m.count_valid(rows).clamp_min(1)).reshape(sigma.shape[:2])
 
 
 def _shape_from_ratio(ratio: torch.Tensor) -> torch.Tensor:

@@ -98,7 +98,8 @@ def defects(ms: Measurements) -> dict[str, torch.Tensor]:
 # beyond a normal exposure, more light is not better: the model reads these levels capped
 EXPOSURE_CAPS = {"mean_lightness": 50.0, "highlight_level": 85.0, "tonal_range": 85.0}
 # colour detail below this (0..1 units, 3.3 of 255) reads as none: the fit makes colour detail cost (chroma
-# noise, colour fringes), and without a floor a photo made black-and-white gained 20 points on average (livec-dev)
+# noise, colour fringes), and without a floor a photo made black-and-white gained 20 points on average
+# (livec-dev)
 COLOUR_DETAIL_FLOOR = 0.013
 # measures that grow (+1) or shrink (-1) with quality wherever they move: their fitted weights keep that sign,
 # so that no measure of a defect can make up for what the defect itself costs, and highlights that reach

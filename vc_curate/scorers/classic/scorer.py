@@ -112,7 +112,8 @@ class ClassicScorer(Scorer):
         top = m.block_min(rgb, m.BLOCK)
         clipped = torch.where(top.isnan(), top, (top >= CLIP_LEVEL).float()).mean(1, keepdim=True)
         small = m.blocks(rgb)  # 4x4 block means: global statistics and colour detail
-        colour_detail = nss.mean_local_sigma(m.opponent(small))
+        opponents = m.opponent(small)
+        colour_detail = nss.mean_local_sigma(opponents)
         lstar = m.lightness(small)
         shadows = torch.where(lstar.isnan(), lstar, (lstar < SHADOW_LSTAR).float())
         levels = m.quantiles(lstar, (0.01, 0.98, 0.99), 0.0, 100.0)
@@ -125,7 +126,7 @@ class ClassicScorer(Scorer):
             mean_lightness=m.nanmean(lstar).cpu(),
             lightness_std=m.nanstd(lstar).cpu(),
             local_contrast=m.nanmean(m.local_std(lstar)).cpu(),
-            colourfulness=m.hasler_susstrunk(small).cpu(),
+            colourfulness=m.hasler_susstrunk(opponents).cpu(),
             red_green_detail=colour_detail[:, 0].cpu(),
             yellow_blue_detail=colour_detail[:, 1].cpu(),
             blur=blur[:, :2].amax(1).cpu(),

@@ -168,7 +168,8 @@ def test_plain_noise_is_not_read_back_as_detail(scorer):
     colour detail, which now costs a little)."""
     folder = Path(__file__).resolve().parents[4] / "examples" / "images"
     clean, noisy = scorer.score([str(folder / "sharp.jpg"), str(folder / "noisy.jpg")])
-    assert clean.quality - noisy.quality > 20 and noisy.quality < 0.7 * clean.quality, (clean.quality, noisy.quality)
+    assert clean.quality - noisy.quality > 20 and noisy.quality < 0.7 * clean.quality, \
+        (clean.quality, noisy.quality)
     assert noisy.defects == "noise" and noisy.noisiness > 90
 
 
@@ -194,8 +195,8 @@ def test_motion_blur_is_named_whichever_way_the_camera_moved(scorer):
 
 
 def test_colour_taken_away_is_not_rewarded(scorer, photos):
-    """Colour detail costs quality (chroma noise, colour fringes); a photo with its colour halved or removed has
-    less of it but is no better for that, and people rate desaturated photos lower. Read without a floor
+    """Colour detail costs quality (chroma noise, colour fringes); a photo with its colour halved or removed
+    has less of it but is no better for that, and people rate desaturated photos lower. Read without a floor
     (`quality.COLOUR_DETAIL_FLOOR`), these photos gained 15 points on average in black and white."""
     items = []
     for path in photos:
@@ -203,7 +204,8 @@ def test_colour_taken_away_is_not_rewarded(scorer, photos):
         im.draft("RGB", (1024, 1024))
         im = im.convert("RGB")
         im.thumbnail((512, 512))
-        items += [(f"{path.name}/colour", png(im)), (f"{path.name}/half", png(ImageEnhance.Color(im).enhance(0.5))),
+        items += [(f"{path.name}/colour", png(im)),
+                  (f"{path.name}/half", png(ImageEnhance.Color(im).enhance(0.5))),
                   (f"{path.name}/grey", png(im.convert("L").convert("RGB")))]
     q = np.array([r.quality for r in scorer.score(items)]).reshape(-1, 3)
     half, grey = q[:, 1] - q[:, 0], q[:, 2] - q[:, 0]
