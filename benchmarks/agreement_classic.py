@@ -2,8 +2,8 @@
 cross-validated Spearman and Pearson on livec-dev (5 folds by image, repeated; and by how many photos each fit
 saw), Spearman and Pearson on agiqa3k-dev overall and within each generator (shipped parameters, never fitted
 there), the degradation ladders (and the same kinds of damage made another way, which the fit never sees), the
-share of images that get the most common critique, how often each defect is named, and what added noise
-and taking colour away cost.
+share of images that get the most common critique, how often each defect is named, what added noise
+and taking colour away cost, and how agreement holds when images are measured at half the size people saw.
 
     python benchmarks/agreement_classic.py [--data ../shared/data] [--seeds 3] [--peer-python PATH]
                                            [--ladder-photos 2] [--peer-ladder-sources 3]
@@ -44,6 +44,7 @@ from vc_curate.scorers.classic.measures import LUMA_WEIGHTS  # noqa: E402
 
 FOLDS = 5
 LADDER_SAMPLES = ("astronaut", "chelsea", "coffee")  # natural photos shipped in scikit-image's wheel
+HALF_SIZE = 256  # working size for the scale check: half of livec-dev's 500 and agiqa3k-dev's 512 pixels
 
 
 def labelled(folder: Path) -> tuple[list[Path], np.ndarray, list[str]]:
@@ -205,6 +206,16 @@ def main() -> None:
     r = [float(pearson(p, mos)) for p in preds]
     print(f"  classic   Spearman {np.mean(rho):6.3f}  Pearson {np.mean(r):6.3f}"
           f"  (mean within folds {np.mean([fold_means(p, mos, 1) for p in preds]):.3f})")
+    # measured at half the size people saw them, as a 1,000-pixel image is at the 512-pixel working size
+    half = vc_curate.load_scorer("classic", device="cpu", long_side=HALF_SIZE)
+    x_half, _ = inputs_of(half, paths)
+    folds = [folds_by_image(len(mos), FOLDS, s) for s in range(args.seeds)]
+    rho_half = np.mean([spearman(cross_validated(x, torch.tensor(mos), names, f, x_test=x_half).numpy(), mos)
+                        for f in folds])
+    rho_both = np.mean([spearman(cross_validated(x_half, torch.tensor(mos), names, f).numpy(), mos)
+                        for f in folds])
+    print(f"  classic, the held-out photos measured at half size ({HALF_SIZE} pixels): "
+          f"Spearman {rho_half:6.3f} (fitted at half size too: {rho_both:.3f})")
     ks = (2, 3, 5, 10)
     curve = [f"{np.mean(rho) if k == FOLDS else learning_curve_point(x, mos, names, k, args.seeds):.3f}"
              for k in ks]
@@ -238,6 +249,9 @@ def main() -> None:
         if peer is not None:
             line += f"   peer {float(spearman(peer[sel], mos[sel])):6.3f}"
         print(line + "  (Spearman)")
+    q_half = np.array([rec.quality for rec in half.score(paths)])
+    print(f"  classic, measured at half size ({HALF_SIZE} pixels): "
+          f"Spearman {float(spearman(q_half, mos)):6.3f}")
     print(f"  classic, most common critique: {common_critique_share(records)}")
     print(f"  classic, defects named: {defect_shares(records)}")
 

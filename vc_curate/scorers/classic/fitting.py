@@ -138,12 +138,14 @@ def folds_by_image(n: int, k: int, seed: int = 0) -> list[torch.Tensor]:
 
 
 def cross_validated(x: torch.Tensor, y: torch.Tensor, names: tuple[str, ...], folds: list[torch.Tensor],
-                    **fit_options) -> torch.Tensor:
-    """Each image's prediction from a model fitted without its fold."""
+                    x_test: torch.Tensor | None = None, **fit_options) -> torch.Tensor:
+    """Each image's prediction from a model fitted without its fold, made from its row of `x_test` where given
+    (the same images measured another way, e.g. at another working size) and of `x` otherwise."""
+    x_test = x if x_test is None else x_test
     out = torch.empty(len(y))
     for test in folds:
         train = torch.ones(len(y), dtype=torch.bool)
         train[test] = False
         model = fit(x[train], y[train], names, **fit_options)
-        out[test] = model.predict(x[test], names).float()
+        out[test] = model.predict(x_test[test], names).float()
     return out

@@ -83,6 +83,17 @@ def test_cross_validation_never_predicts_an_image_it_was_fitted_on():
     assert abs(torch.corrcoef(torch.stack([pred, y]))[0, 1]) < 0.3
 
 
+def test_cross_validation_predicts_from_the_images_measured_another_way_where_given():
+    x, y = table()
+    folds = folds_by_image(len(y), 5)
+    other = x.clone()
+    other[:, 0] = 1 - x[:, 0]  # each image measured with its detail turned over: its prediction follows
+    plain = cross_validated(x, y, NAMES, folds, alpha=1e-3, min_cost=0.0, kernel_lambda=None)
+    turned = cross_validated(x, y, NAMES, folds, x_test=other, alpha=1e-3, min_cost=0.0, kernel_lambda=None)
+    assert torch.corrcoef(torch.stack([plain, y]))[0, 1] > 0.9
+    assert torch.corrcoef(torch.stack([turned, y]))[0, 1] < -0.5
+
+
 def test_parameters_survive_json():
     x, y = table()
     model = fit(x, y, NAMES)
