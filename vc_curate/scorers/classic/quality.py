@@ -90,7 +90,8 @@ def defects(ms: Measurements) -> dict[str, torch.Tensor]:
         "glare": _ramp(ms.veil, 0.15, 0.55) * _ramp(ms.local_contrast, 10.0, 4.0),
         # flat in detail and in the whole: a sunset over a dark ridge is flat in places, not low in contrast
         "low-contrast": _ramp(ms.local_contrast, 6.0, 1.0) * _ramp(ms.lightness_std, 30.0, 15.0),
-        "compression": _ramp(jpeg, 92.0, 15.0),
+        # from JPEG quality 75 down: livec-dev's JPEGs, all saved at 75, are rated as its lossless photos are
+        "compression": _ramp(jpeg, 75.0, 15.0),
         "low-resolution": _ramp(ms.megapixels.clamp_min(1e-4).log(), math.log(0.5), math.log(0.02)),
     }
 
@@ -133,11 +134,14 @@ def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
 
 
 def kernel_columns(names) -> list[int]:
-    """The inputs the kernel term reads: all but the defect amounts, the clipped share and unnaturalness. The
-    fitted photos hold too little clipping for the kernel to learn it, and reading it, the kernel gave back up
-    to 14 of the points clipped highlights cost on a brightened photo; unnaturalness costs its linear weight
-    however far an image lies from the fitted ones."""
-    return [i for i, n in enumerate(names) if not n.startswith("defect:") and n not in ("clipped", UNNATURALNESS)]
+    """The inputs the kernel term reads: all but the defect amounts, the clipped share, the JPEG quality and
+    unnaturalness. The fitted photos hold too little clipping for the kernel to learn it, and reading it, the
+    kernel gave back up to 14 of the points clipped highlights cost on a brightened photo. livec-dev's JPEG
+    quality is 75 or none (lossless), so the kernel read it as which kind of file a photo is: a lossless photo
+    saved as JPEG at quality 50 scored higher than the original; unnaturalness costs its linear weight however
+    far an image lies from the fitted ones."""
+    return [i for i, n in enumerate(names)
+            if not n.startswith("defect:") and n not in ("clipped", "jpeg_quality", UNNATURALNESS)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from vc_curate.scorers.classic import nss
 from vc_curate.scorers.classic.critique import compose_critique, ranked_defects
 from vc_curate.scorers.classic.quality import Measurements, attributes, defects, quality, shipped_model
 
-VERSION = "classic/9"  # the records' `scorer`: changes when the measures or the fitted model change
+VERSION = "classic/10"  # the records' `scorer`: changes when the measures or the fitted model change
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
 CLIP_LEVEL = 250 / 255  # the encoding's maximum, less what JPEG's rounding and ringing take off clipped areas
 SHADOW_LSTAR = 15.0  # L* below which detail is lost in shadow
