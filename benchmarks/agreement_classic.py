@@ -2,8 +2,9 @@
 cross-validated Spearman and Pearson on livec-dev (5 folds by image, repeated; and by how many photos each fit
 saw), Spearman and Pearson on agiqa3k-dev overall and within each generator (shipped parameters, never fitted
 there), the degradation ladders (and the same kinds of damage made another way, which the fit never sees), the
-share of images that get the most common critique, how often each defect is named, what added noise
-and taking colour away cost, and how agreement holds when images are measured at half the size people saw.
+share of images that get the most common critique, how often each defect is named, what added noise, taking
+colour away and JPEG compression cost, and how agreement holds when images are measured at half the size people
+saw.
 
     python benchmarks/agreement_classic.py [--data ../shared/data] [--seeds 3] [--peer-python PATH]
                                            [--ladder-photos 2] [--peer-ladder-sources 3]
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -155,6 +157,20 @@ def desaturation_costs(scorer, paths: list[Path]) -> dict[str, float]:
                                            "in black and white": towards_grey(0.0)})
 
 
+def compression_costs(scorer, paths: list[Path], qualities=(95, 75, 50, 30)) -> dict[str, float]:
+    """What saving lossless photos as JPEG at each quality costs against the original, both decoded and scored
+    as any file is (the JPEG quality is read from the file)."""
+    items = []
+    for p in paths:
+        items.append((f"{p.name}/lossless", p.read_bytes()))
+        for q in qualities:
+            buf = io.BytesIO()
+            Image.open(p).convert("RGB").save(buf, "JPEG", quality=q)
+            items.append((f"{p.name}/q{q}", buf.getvalue()))
+    scores = np.array([rec.quality for rec in scorer.score(items)]).reshape(len(paths), 1 + len(qualities))
+    return {f"at quality {q}": float(np.mean(scores[:, 1 + i] - scores[:, 0])) for i, q in enumerate(qualities)}
+
+
 def defect_shares(records) -> str:
     """The share of images whose `defects` name each defect, most often named first."""
     named = Counter(d for r in records for d in (r.defects or "").split(";") if d)
@@ -230,6 +246,10 @@ def main() -> None:
           + ", ".join(f"{v:+.1f} {k}" for k, v in costs.items()))
     costs = desaturation_costs(scorer, paths[:100])
     print("  classic, the first 100 with colour taken away: mean quality change "
+          + ", ".join(f"{v:+.1f} {k}" for k, v in costs.items()))
+    lossless = [p for p in paths if p.suffix.lower() == ".png"][:100]
+    costs = compression_costs(scorer, lossless)
+    print(f"  classic, the first {len(lossless)} lossless photos saved as JPEG: mean quality change "
           + ", ".join(f"{v:+.1f} {k}" for k, v in costs.items()))
     if args.peer_python:
         peer = peer_scores(args.peer_python, paths)
