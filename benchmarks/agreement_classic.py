@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import subprocess
 import sys
@@ -38,7 +37,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the repository's tests.support scaffolding
 
 import vc_curate  # noqa: E402
-from tests.support.ladders import DEGRADATIONS, LEVELS, OTHER_FORMS, ladder, ladder_correlations  # noqa: E402
+from tests.support.ladders import (  # noqa: E402
+    DEGRADATIONS, LEVELS, OTHER_FORMS, encode_jpeg, ladder, ladder_correlations,
+)
 from vc_curate.evaluate.stats import pearson, spearman  # noqa: E402
 from vc_curate.scorers.classic.critique import band  # noqa: E402
 from vc_curate.scorers.classic.fitting import cross_validated, folds_by_image, inputs_of  # noqa: E402
@@ -163,10 +164,8 @@ def compression_costs(scorer, paths: list[Path], qualities=(95, 75, 50, 30)) -> 
     items = []
     for p in paths:
         items.append((f"{p.name}/lossless", p.read_bytes()))
-        for q in qualities:
-            buf = io.BytesIO()
-            Image.open(p).convert("RGB").save(buf, "JPEG", quality=q)
-            items.append((f"{p.name}/q{q}", buf.getvalue()))
+        img = Image.open(p).convert("RGB")
+        items += [(f"{p.name}/q{q}", encode_jpeg(img, q)) for q in qualities]
     scores = np.array([rec.quality for rec in scorer.score(items)]).reshape(len(paths), 1 + len(qualities))
     return {f"at quality {q}": float(np.mean(scores[:, 1 + i] - scores[:, 0])) for i, q in enumerate(qualities)}
 

@@ -24,6 +24,19 @@ def png(arr) -> bytes:
     return buf.getvalue()
 
 
+def at_working_size(paths) -> list[tuple[Path, Image.Image]]:
+    """Each photo decoded and reduced to the 512-pixel working size, so that changes made to it (colour, JPEG
+    re-encoding) reach the scorer unscaled."""
+    out = []
+    for path in paths:
+        im = Image.open(path)
+        im.draft("RGB", (1024, 1024))
+        im = im.convert("RGB")
+        im.thumbnail((512, 512))
+        out.append((path, im))
+    return out
+
+
 @pytest.fixture(scope="module")
 def scorer():
     return vc_curate.load_scorer("classic", device="cpu")
@@ -199,11 +212,7 @@ def test_colour_taken_away_is_not_rewarded(scorer, photos):
     has less of it but is no better for that, and people rate desaturated photos lower. Read without a floor
     (`quality.COLOUR_DETAIL_FLOOR`), these photos gained 15 points on average in black and white."""
     items = []
-    for path in photos:
-        im = Image.open(path)
-        im.draft("RGB", (1024, 1024))
-        im = im.convert("RGB")
-        im.thumbnail((512, 512))
+    for path, im in at_working_size(photos):
         items += [(f"{path.name}/colour", png(im)),
                   (f"{path.name}/half", png(ImageEnhance.Color(im).enhance(0.5))),
                   (f"{path.name}/grey", png(im.convert("L").convert("RGB")))]
@@ -219,11 +228,7 @@ def test_compression_that_shows_costs_against_the_lossless_original(scorer, phot
     which kind of file a photo is (livec-dev's are 75 or lossless), and some of these photos gained 5 points at
     quality 50."""
     items = []
-    for path in photos:
-        im = Image.open(path)
-        im.draft("RGB", (1024, 1024))
-        im = im.convert("RGB")
-        im.thumbnail((512, 512))
+    for path, im in at_working_size(photos):
         items.append((f"{path.name}/lossless", png(im)))
         items += [(f"{path.name}/q{q}", encode_jpeg(im, q)) for q in (95, 50, 30)]
     q = np.array([r.quality for r in scorer.score(items)]).reshape(-1, 4)
