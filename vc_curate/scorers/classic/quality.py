@@ -70,10 +70,15 @@ def _ramp(x: torch.Tensor, onset: float, full: float) -> torch.Tensor:
     return ((x - onset) / (full - onset)).clamp(0, 1)
 
 
+def _jpeg_quality(ms: Measurements) -> torch.Tensor:
+    """The JPEG quality, 100 for a file without one (lossless)."""
+    return torch.where(ms.jpeg_quality.isnan(), torch.full_like(ms.jpeg_quality, 100.0), ms.jpeg_quality)
+
+
 def defects(ms: Measurements) -> dict[str, torch.Tensor]:
     """Each defect's amount, 0 (none) .. 1 (full strength), rising steadily with its severity from where it
     starts to show; keys are words of the defects vocabulary (vc_curate.fields.DEFECTS)."""
-    jpeg = torch.where(ms.jpeg_quality.isnan(), torch.full_like(ms.jpeg_quality, 100.0), ms.jpeg_quality)
+    jpeg = _jpeg_quality(ms)
     return {
         "blur": _ramp(ms.blur, 0.35, 0.75),
         "motion-blur": _ramp(ms.blur_skew, 0.05, 0.25) * _ramp(ms.blur, 0.3, 0.6),
@@ -115,7 +120,7 @@ def design(ms: Measurements) -> tuple[torch.Tensor, tuple[str, ...]]:
     stats = ms.nss.clone()
     logs = nss.log_var_columns()
     stats[:, logs] = stats[:, logs].clamp_min(1e-8).log()
-    jpeg = torch.where(ms.jpeg_quality.isnan(), torch.full_like(ms.jpeg_quality, 100.0), ms.jpeg_quality)
+    jpeg = _jpeg_quality(ms)
     measures = {
         "mean_lightness": ms.mean_lightness, "lightness_std": ms.lightness_std,
         "local_contrast": ms.local_contrast, "colourfulness": ms.colourfulness,
