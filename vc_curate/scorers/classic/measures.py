@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 BLOCK = 4  # side of the blocks that global statistics are computed on
+JPEG_BLOCK = 8  # side of the blocks a JPEG codes in
 NOISE_DISCOUNT = 0.5  # share of the noise's expected neighbour differences that the blur effect discounts
 CLIPPED_LUMA = (0.5, 254.5)  # luma (0..255) at or beyond which a pixel is clipped to black or white
 
@@ -129,19 +130,33 @@ def blur_effect(y: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Ten
     Given the noise sigma, part of the neighbour differences that white noise alone would explain
     (2 sigma / sqrt(pi) per pixel, all removed by the re-blur) is discounted first, so that noise reads less as
     detail; all of it would make sharpness swing with small errors of the noise estimate on clean images.
+    Differences across the 8x8 grid a JPEG codes in are left out (`y`'s images start at a multiple of 8): its
+    block edges are the codec's, not the scene's, and read as detail would make a JPEG copy look sharper.
     """
     results = []
     for dim in (2, 3):
         # zero padding only reaches the NaN margin around every image, so edges stay NaN (ignored)
         d_f = torch.diff(y, dim=dim).abs_()
         d_b = box_differences(y, dim).abs_()  # 9 times the 9-pixel box blur's differences
+        # difference i is pixel i + 1 minus pixel i: across the grid where i + 1 is on it
+        _off_grid(d_f, rows=JPEG_BLOCK - 1 if dim == 2 else None, cols=JPEG_BLOCK - 1 if dim == 3 else None)
         results.append(_effect(d_f, d_b, noise))
     for dx in (1, -1):
         # along a diagonal, on views: a pixel and the next, and the pixels leaving and entering a 9-pixel box
         d_f = (_along_diagonal(y, 5, dx) - _along_diagonal(y, 4, dx)).abs_()
         d_b = (_along_diagonal(y, 9, dx) - _along_diagonal(y, 0, dx)).abs_()
+        # the views' row r steps from row r + 4 to r + 5 of `y`: across the grid where r + 5 is on it; columns alike
+        _off_grid(d_f, rows=JPEG_BLOCK - 5, cols=JPEG_BLOCK - 5)
         results.append(_effect(d_f, d_b, noise))
     return torch.stack(results, 1)
+
+
+def _off_grid(d: torch.Tensor, rows: int | None, cols: int | None) -> None:
+    """NaN (ignored by the blur effect) in place: every JPEG_BLOCK-th row of `d` from `rows`, column from `cols`."""
+    if rows is not None:
+        d[..., rows::JPEG_BLOCK, :] = float("nan")
+    if cols is not None:
+        d[..., cols::JPEG_BLOCK] = float("nan")
 
 
 def _along_diagonal(x: torch.Tensor, k: int, dx: int) -> torch.Tensor:

@@ -19,12 +19,13 @@ from vc_curate.scorers.classic import nss
 from vc_curate.scorers.classic.critique import compose_critique, ranked_defects
 from vc_curate.scorers.classic.quality import Measurements, attributes, defects, quality, shipped_model
 
-VERSION = "classic/10"  # the records' `scorer`: changes when the measures or the fitted model change
+VERSION = "classic/11"  # the records' `scorer`: changes when the measures or the fitted model change
 MIN_SIDE = 16  # pad tiny images so every filter has room; the padding is NaN and ignored
 CLIP_LEVEL = 250 / 255  # the encoding's maximum, less what JPEG's rounding and ringing take off clipped areas
 SHADOW_LSTAR = 15.0  # L* below which detail is lost in shadow
 DRAFT_FLOOR = 0.8  # a JPEG may be measured down to 80 % of the working size where its 1/2^k scaling lands there
-MARGIN = 8  # NaN border around every image (even, >= any filter radius): borders look the same in any batch
+MARGIN = m.JPEG_BLOCK  # NaN border around every image (>= any filter radius): borders look the same in any batch,
+# and each image's JPEG blocks start on the measures' 8x8 grid
 
 
 @dataclass(slots=True)

@@ -48,4 +48,4 @@ def test_a_built_wheel_scores_with_the_shipped_parameters(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     out = subprocess.run([python, "-c", SCRIPT], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert out.stdout.split()[0] == "classic/10"
+    assert out.stdout.split()[0] == "classic/11"
