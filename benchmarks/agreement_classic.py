@@ -215,8 +215,9 @@ def main() -> None:
     paths, mos, _ = labelled(args.data / "livec-dev")
     x, names = inputs_of(scorer, paths)
     print(f"livec-dev: {len(mos)} photos, cross-validated ({FOLDS} folds by image, {args.seeds} seeds)")
-    preds = [cross_validated(x, torch.tensor(mos), names, folds_by_image(len(mos), FOLDS, s)).numpy()
-             for s in range(args.seeds)]
+    y = torch.tensor(mos)
+    folds = [folds_by_image(len(mos), FOLDS, s) for s in range(args.seeds)]
+    preds = [cross_validated(x, y, names, f).numpy() for f in folds]
     rho = [float(spearman(p, mos)) for p in preds]
     r = [float(pearson(p, mos)) for p in preds]
     print(f"  classic   Spearman {np.mean(rho):6.3f}  Pearson {np.mean(r):6.3f}"
@@ -224,11 +225,8 @@ def main() -> None:
     # measured at half the size people saw them, as a 1,000-pixel image is at the 512-pixel working size
     half = vc_curate.load_scorer("classic", device="cpu", long_side=HALF_SIZE)
     x_half, _ = inputs_of(half, paths)
-    folds = [folds_by_image(len(mos), FOLDS, s) for s in range(args.seeds)]
-    rho_half = np.mean([spearman(cross_validated(x, torch.tensor(mos), names, f, x_test=x_half).numpy(), mos)
-                        for f in folds])
-    rho_both = np.mean([spearman(cross_validated(x_half, torch.tensor(mos), names, f).numpy(), mos)
-                        for f in folds])
+    rho_half = np.mean([spearman(cross_validated(x, y, names, f, x_test=x_half).numpy(), mos) for f in folds])
+    rho_both = np.mean([spearman(cross_validated(x_half, y, names, f).numpy(), mos) for f in folds])
     print(f"  classic, the held-out photos measured at half size ({HALF_SIZE} pixels): "
           f"Spearman {rho_half:6.3f} (fitted at half size too: {rho_both:.3f})")
     ks = (2, 3, 5, 10)
